@@ -1,0 +1,182 @@
+/**
+ * Writes a generated model folder in the layout of the published onnx-community export, so the same loading code
+ * reads either: config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json, onnx/model*.onnx, and
+ * model.safetensors with Hugging Face's weight names (for the independent reference and for PyTorch).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { encodeModel, type ModelMsg, type ValueInfoMsg } from './onnx-proto.ts';
+import { buildXlmrGraph, inlineSink, IR_VERSION, OPSET, type InitializerSink } from './graph.ts';
+import { LAYER_NORM_EPS, ONNX_FILE, PAD_TOKEN_ID, PRESETS, type GeneratedDtype, type PresetName } from './presets.ts';
+import { WeightSource, type ResolvedDims } from './weights.ts';
+import { buildTokenizer } from './tokenizer.ts';
+import { writeSafetensors } from './safetensors.ts';
+
+export const GENERATOR_VERSION = '1';
+/** protobuf cannot hold a message of 2 GiB or more: past this, initializers go to `model.onnx_data`. */
+const EXTERNAL_DATA_THRESHOLD = 2 ** 31 - 2 ** 26;
+
+export interface MakeModelOptions {
+  preset: PresetName;
+  dtypes: GeneratedDtype[];
+  seed: number;
+  out: string;
+  /** Also write model.safetensors (fp32, Hugging Face names). */
+  safetensors: boolean;
+}
+
+export interface MakeModelReport {
+  dims: ResolvedDims;
+  parameters: number;
+  files: { path: string; bytes: number }[];
+}
+
+function stableJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+export function hfConfig(dims: ResolvedDims, preset: PresetName, seed: number): Record<string, unknown> {
+  return {
+    architectures: ['XLMRobertaForSequenceClassification'],
+    attention_probs_dropout_prob: 0.1,
+    bos_token_id: 0,
+    classifier_dropout: null,
+    eos_token_id: 2,
+    hidden_act: 'gelu',
+    hidden_dropout_prob: 0.1,
+    hidden_size: dims.hidden,
+    id2label: { 0: 'LABEL_0' },
+    initializer_range: 0.02,
+    intermediate_size: dims.intermediate,
+    label2id: { LABEL_0: 0 },
+    layer_norm_eps: LAYER_NORM_EPS,
+    max_position_embeddings: dims.maxPositions,
+    model_type: 'xlm-roberta',
+    num_attention_heads: dims.heads,
+    num_hidden_layers: dims.layers,
+    output_past: true,
+    pad_token_id: PAD_TOKEN_ID,
+    position_embedding_type: 'absolute',
+    torch_dtype: 'float32',
+    type_vocab_size: dims.typeVocab,
+    use_cache: true,
+    vocab_size: dims.vocab,
+    // Marks the weights as generated (random), so an app can say so instead of presenting scores as meaningful.
+    generated_by: { generator: 'bge-reranker-web make-model', version: GENERATOR_VERSION, preset, seed },
+  };
+}
+
+const io = (name: string, elemType: number, dims: (string | number)[]): ValueInfoMsg => ({
+  name,
+  type: {
+    tensorType: {
+      elemType,
+      shape: { dim: dims.map((x) => (typeof x === 'number' ? { dimValue: x } : { dimParam: x })) },
+    },
+  },
+});
+
+/** Appends initializers to `model.onnx_data`, 4 KiB aligned so that runtimes may map them directly. */
+class ExternalDataSink implements InitializerSink {
+  private offset = 0;
+  private readonly fd: number;
+
+  constructor(
+    readonly filePath: string,
+    private readonly location: string,
+  ) {
+    this.fd = fs.openSync(filePath, 'w');
+  }
+
+  place(_name: string, bytes: Uint8Array) {
+    if (bytes.byteLength < 1024) return undefined;
+    const start = Math.ceil(this.offset / 4096) * 4096;
+    if (start > this.offset) fs.writeSync(this.fd, new Uint8Array(start - this.offset));
+    fs.writeSync(this.fd, bytes);
+    this.offset = start + bytes.byteLength;
+    return [
+      { key: 'location', value: this.location },
+      { key: 'offset', value: String(start) },
+      { key: 'length', value: String(bytes.byteLength) },
+    ];
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+export function onnxModelBytes(weights: WeightSource, dtype: GeneratedDtype, sink: InitializerSink = inlineSink): Uint8Array {
+  const graph = buildXlmrGraph(weights, dtype, sink);
+  const model: ModelMsg = {
+    irVersion: IR_VERSION,
+    producerName: 'bge-reranker-web make-model',
+    producerVersion: GENERATOR_VERSION,
+    opsetImport: [{ domain: '', version: OPSET }],
+    metadataProps: [
+      { key: 'architecture', value: 'XLMRobertaForSequenceClassification' },
+      { key: 'seed', value: String(weights.seed) },
+      { key: 'dtype', value: dtype },
+    ],
+    graph: {
+      name: 'main_graph',
+      node: graph.nodes,
+      initializer: graph.initializers,
+      input: [
+        io('input_ids', 7, ['batch_size', 'sequence_length']),
+        io('attention_mask', 7, ['batch_size', 'sequence_length']),
+      ],
+      output: [io('logits', graph.floatType, ['batch_size', 1])],
+    },
+  };
+  return encodeModel(model);
+}
+
+export function resolveDims(preset: PresetName, tokenizerVocab: number): ResolvedDims {
+  const dims = PRESETS[preset];
+  return { ...dims, vocab: dims.vocab ?? tokenizerVocab };
+}
+
+export function makeModel(options: MakeModelOptions): MakeModelReport {
+  const dims = PRESETS[options.preset];
+  const tokenizer = buildTokenizer({ vocabSize: dims.vocab, modelMaxLength: dims.maxPositions - 2 });
+  const resolved = resolveDims(options.preset, tokenizer.vocabSize);
+  const weights = new WeightSource(resolved, options.seed);
+  const files: MakeModelReport['files'] = [];
+  const write = (rel: string, data: string | Uint8Array) => {
+    const file = path.join(options.out, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, data);
+    files.push({ path: rel, bytes: fs.statSync(file).size });
+  };
+
+  write('config.json', stableJson(hfConfig(resolved, options.preset, options.seed)));
+  write('tokenizer.json', stableJson(tokenizer.tokenizer));
+  write('tokenizer_config.json', stableJson(tokenizer.tokenizerConfig));
+  write('special_tokens_map.json', stableJson(tokenizer.specialTokensMap));
+
+  for (const dtype of options.dtypes) {
+    const rel = ONNX_FILE[dtype];
+    const bytesPerParameter = dtype === 'fp32' ? 4 : dtype === 'fp16' ? 2 : 1;
+    if (weights.parameterCount() * bytesPerParameter > EXTERNAL_DATA_THRESHOLD) {
+      const dataRel = `${rel}_data`;
+      fs.mkdirSync(path.dirname(path.join(options.out, rel)), { recursive: true });
+      const sink = new ExternalDataSink(path.join(options.out, dataRel), path.basename(dataRel));
+      try {
+        write(rel, onnxModelBytes(weights, dtype, sink));
+      } finally {
+        sink.close();
+      }
+      files.push({ path: dataRel, bytes: fs.statSync(path.join(options.out, dataRel)).size });
+    } else {
+      write(rel, onnxModelBytes(weights, dtype));
+    }
+  }
+
+  if (options.safetensors) {
+    const file = path.join(options.out, 'model.safetensors');
+    writeSafetensors(file, weights.specs.map((s) => ({ name: s.name, shape: s.shape, data: () => weights.get(s.name) })));
+    files.push({ path: 'model.safetensors', bytes: fs.statSync(file).size });
+  }
+  return { dims: resolved, parameters: weights.parameterCount(), files };
+}

@@ -1,0 +1,2 @@
+// Entry point of the app; the Lit UI mounts here.
+export {};

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts', 'test/browser/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // onnxruntime-web's wasm backend is single-threaded here; running files in parallel only adds contention.
+    fileParallelism: false,
+  },
+});
