@@ -35,7 +35,7 @@ function stableJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-export function hfConfig(dims: ResolvedDims, preset: PresetName, seed: number): Record<string, unknown> {
+export function hfConfig(dims: ResolvedDims, preset: PresetName, seed: number, externalFiles: string[] = []): Record<string, unknown> {
   return {
     architectures: ['XLMRobertaForSequenceClassification'],
     attention_probs_dropout_prob: 0.1,
@@ -61,6 +61,10 @@ export function hfConfig(dims: ResolvedDims, preset: PresetName, seed: number): 
     type_vocab_size: dims.typeVocab,
     use_cache: true,
     vocab_size: dims.vocab,
+    // As onnx-community writes it: tells loaders (transformers.js, ours) to fetch `<file>_data` beside the graph.
+    ...(externalFiles.length > 0
+      ? { 'transformers.js_config': { use_external_data_format: Object.fromEntries(externalFiles.map((f) => [f, true])) } }
+      : {}),
     // Marks the weights as generated (random), so an app can say so instead of presenting scores as meaningful.
     generated_by: { generator: 'bge-reranker-web make-model', version: GENERATOR_VERSION, preset, seed },
   };
@@ -150,15 +154,17 @@ export function makeModel(options: MakeModelOptions): MakeModelReport {
     files.push({ path: rel, bytes: fs.statSync(file).size });
   };
 
-  write('config.json', stableJson(hfConfig(resolved, options.preset, options.seed)));
+  const bytesPerParameter = { fp32: 4, fp16: 2, q8: 1 } as const;
+  const isExternal = (dtype: GeneratedDtype) => weights.parameterCount() * bytesPerParameter[dtype] > EXTERNAL_DATA_THRESHOLD;
+  const externalFiles = options.dtypes.filter(isExternal).map((d) => path.basename(ONNX_FILE[d]));
+  write('config.json', stableJson(hfConfig(resolved, options.preset, options.seed, externalFiles)));
   write('tokenizer.json', stableJson(tokenizer.tokenizer));
   write('tokenizer_config.json', stableJson(tokenizer.tokenizerConfig));
   write('special_tokens_map.json', stableJson(tokenizer.specialTokensMap));
 
   for (const dtype of options.dtypes) {
     const rel = ONNX_FILE[dtype];
-    const bytesPerParameter = dtype === 'fp32' ? 4 : dtype === 'fp16' ? 2 : 1;
-    if (weights.parameterCount() * bytesPerParameter > EXTERNAL_DATA_THRESHOLD) {
+    if (isExternal(dtype)) {
       const dataRel = `${rel}_data`;
       fs.mkdirSync(path.dirname(path.join(options.out, rel)), { recursive: true });
       const sink = new ExternalDataSink(path.join(options.out, dataRel), path.basename(dataRel));
