@@ -48,3 +48,17 @@ export function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
 export function rankOrder(scores: readonly number[]): number[] {
   return scores.map((_, i) => i).sort((x, y) => scores[y] - scores[x] || x - y);
 }
+
+export const DEMO_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx',
+  'onnx/model_fp16.onnx', 'onnx/model_quantized.onnx'] as const;
+
+/** The demo model as the `{ files }` source a folder picker gives; `replace` swaps or drops (null) files. */
+export function demoFiles(replace: Record<string, Uint8Array | string | null> = {}): Record<string, Blob> {
+  const files: Record<string, Blob> = {};
+  for (const f of DEMO_FILES) files[f] = new Blob([fs.readFileSync(path.join(DEMO_MODEL_DIR, f))]);
+  for (const [f, content] of Object.entries(replace)) {
+    if (content === null) delete files[f];
+    else files[f] = new Blob([content as BlobPart]);
+  }
+  return files;
+}

@@ -1,0 +1,239 @@
+/**
+ * Reads a model's files from the hub, a self-hosted URL, or files the user picked, with byte progress, abort, and
+ * the browser's Cache API. Hub URLs follow transformers.js' `env.remoteHost` / `env.remotePathTemplate`, and cached
+ * files live in its cache (`env.cacheKey`), so both libraries see the same downloads.
+ */
+import { env } from '@huggingface/transformers';
+import { AbortError, ModelLoadError, throwIfAborted } from './errors.ts';
+import type { ByteProgress, LoadProgress, ModelSource } from './types.ts';
+
+export interface FileRead {
+  path: string;
+  bytes: Uint8Array;
+  fromCache: boolean;
+}
+
+export interface ModelFileReader {
+  /** Human-readable name of the source (hub id, URL, or "local files"). */
+  readonly label: string;
+  read(path: string, signal?: AbortSignal): Promise<FileRead>;
+  /** Whether a file exists, without reading it all (used for optional files). */
+  has(path: string, signal?: AbortSignal): Promise<boolean>;
+}
+
+/** Tracks bytes across files for the overall figure in progress events. */
+export class ProgressTracker {
+  private readonly files = new Map<string, { loaded: number; total: number | null }>();
+
+  constructor(private readonly emit: (event: LoadProgress) => void = () => {}) {}
+
+  private overall(): ByteProgress {
+    let loaded = 0;
+    let total: number | null = 0;
+    for (const f of this.files.values()) {
+      loaded += f.loaded;
+      total = total === null || f.total === null ? null : total + f.total;
+    }
+    return { loaded, total };
+  }
+
+  start(file: string): void {
+    this.files.set(file, { loaded: 0, total: null });
+    this.emit({ status: 'initiate', file });
+    this.emit({ status: 'download', file });
+  }
+
+  update(file: string, loaded: number, total: number | null): void {
+    this.files.set(file, { loaded, total });
+    this.emit({ status: 'progress', file, loaded, total, overall: this.overall() });
+  }
+
+  done(file: string, bytes: number, fromCache: boolean): void {
+    this.files.set(file, { loaded: bytes, total: bytes });
+    this.emit({ status: 'done', file, bytes, fromCache, overall: this.overall() });
+  }
+}
+
+function joinUrl(base: string, path: string): string {
+  return base.endsWith('/') ? `${base}${path}` : `${base}/${path}`;
+}
+
+/** Base URL of a hub repository, as transformers.js would build it. */
+export function hubBaseUrl(modelId: string, revision = 'main'): string {
+  const template = env.remotePathTemplate ?? '{model}/resolve/{revision}/';
+  const path = template.replaceAll('{model}', modelId).replaceAll('{revision}', encodeURIComponent(revision));
+  return joinUrl(env.remoteHost ?? 'https://huggingface.co/', path);
+}
+
+const HUB_ID = /^[\w.-]+\/[\w.-]+$/;
+
+/** Reads a body stream to the end, reporting bytes as they arrive. */
+async function readBody(response: Response, onBytes: (loaded: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const lengthHeader = Number(response.headers.get('content-length'));
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  // Preallocate when the size is known: a 570 MB model should not be held twice while joining chunks.
+  let buffer = Number.isFinite(lengthHeader) && lengthHeader > 0 ? new Uint8Array(lengthHeader) : null;
+  for (;;) {
+    if (signal?.aborted) {
+      await reader.cancel().catch(() => {});
+      throw new AbortError('model loading was aborted', { cause: signal.reason });
+    }
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (buffer && loaded + value.byteLength <= buffer.byteLength) buffer.set(value, loaded);
+    else {
+      if (buffer) chunks.push(buffer.subarray(0, loaded));
+      buffer = null;
+      chunks.push(value);
+    }
+    loaded += value.byteLength;
+    onBytes(loaded);
+  }
+  if (buffer) return loaded === buffer.byteLength ? buffer : buffer.subarray(0, loaded);
+  const out = new Uint8Array(loaded);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+function looksLikeHtml(bytes: Uint8Array): boolean {
+  const head = new TextDecoder().decode(bytes.subarray(0, 256)).trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html');
+}
+
+async function openCache(enabled: boolean): Promise<Cache | null> {
+  if (!enabled || typeof caches === 'undefined') return null;
+  try {
+    return await caches.open(env.cacheKey ?? 'transformers-cache');
+  } catch {
+    return null; // e.g. opaque origins; downloading still works
+  }
+}
+
+class UrlReader implements ModelFileReader {
+  constructor(
+    readonly label: string,
+    private readonly base: string,
+    private readonly progress: ProgressTracker,
+    private readonly useCache: boolean,
+  ) {}
+
+  async read(path: string, signal?: AbortSignal): Promise<FileRead> {
+    throwIfAborted(signal, 'model loading');
+    const url = joinUrl(this.base, path);
+    this.progress.start(path);
+    const cache = await openCache(this.useCache);
+    const cached = await cache?.match(url).catch(() => undefined);
+    if (cached) {
+      const bytes = await readBody(cached, (n) => this.progress.update(path, n, Number(cached.headers.get('content-length')) || null), signal);
+      if (!looksLikeHtml(bytes)) {
+        this.progress.done(path, bytes.byteLength, true);
+        return { path, bytes, fromCache: true };
+      }
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, { signal });
+    } catch (error) {
+      if (signal?.aborted) throw new AbortError('model loading was aborted', { cause: signal.reason });
+      throw new ModelLoadError(`could not fetch ${url}: ${(error as Error).message}`, { cause: error });
+    }
+    if (!response.ok) {
+      throw new ModelLoadError(`${path} is missing from ${this.label}: ${url} answered HTTP ${response.status}`);
+    }
+    const total = Number(response.headers.get('content-length')) || null;
+    const bytes = await readBody(response, (n) => this.progress.update(path, n, total), signal);
+    // Dev servers and SPA hosts answer any unknown path with index.html and status 200.
+    if ((response.headers.get('content-type') ?? '').includes('text/html') || looksLikeHtml(bytes)) {
+      throw new ModelLoadError(
+        `${path} is missing from ${this.label}: ${url} returned an HTML page instead of the file ` +
+          '(a dev server or static host answering index.html for unknown paths)');
+    }
+    if (cache) {
+      const headers = { 'content-type': response.headers.get('content-type') ?? 'application/octet-stream',
+        'content-length': String(bytes.byteLength) };
+      // Storage may be full or denied: the model still runs, it just downloads again next time.
+      await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => {});
+    }
+    this.progress.done(path, bytes.byteLength, false);
+    return { path, bytes, fromCache: false };
+  }
+
+  async has(path: string, signal?: AbortSignal): Promise<boolean> {
+    const url = joinUrl(this.base, path);
+    const cache = await openCache(this.useCache);
+    if (await cache?.match(url).catch(() => undefined)) return true;
+    try {
+      const response = await fetch(url, { method: 'HEAD', signal });
+      return response.ok && !(response.headers.get('content-type') ?? '').includes('text/html');
+    } catch {
+      return false;
+    }
+  }
+}
+
+class BlobReader implements ModelFileReader {
+  readonly label = 'the selected files';
+  private readonly files: Map<string, Blob>;
+
+  constructor(files: Record<string, Blob>, private readonly progress: ProgressTracker) {
+    this.files = new Map(Object.entries(files).map(([k, v]) => [k.replace(/^\.?\//, ''), v]));
+  }
+
+  /** Exact path, or a path under one top-level folder (what a folder picker's webkitRelativePath gives). */
+  private find(path: string): Blob | undefined {
+    const exact = this.files.get(path);
+    if (exact) return exact;
+    for (const [key, blob] of this.files) if (key.endsWith(`/${path}`) && key.split('/').length === path.split('/').length + 1) return blob;
+    return undefined;
+  }
+
+  async read(path: string, signal?: AbortSignal): Promise<FileRead> {
+    throwIfAborted(signal, 'model loading');
+    const blob = this.find(path);
+    if (!blob) {
+      throw new ModelLoadError(`${path} is missing from the selected files (found: ${[...this.files.keys()].join(', ') || 'none'})`);
+    }
+    this.progress.start(path);
+    const bytes = await readBody(new Response(blob), (n) => this.progress.update(path, n, blob.size), signal);
+    this.progress.done(path, bytes.byteLength, false);
+    return { path, bytes, fromCache: false };
+  }
+
+  async has(path: string): Promise<boolean> {
+    return this.find(path) !== undefined;
+  }
+}
+
+export function createFileReader(source: ModelSource, progress: ProgressTracker, useCache: boolean): ModelFileReader {
+  if (typeof source === 'string') {
+    if (!HUB_ID.test(source)) {
+      throw new ModelLoadError(`"${source}" is not a hub id like "onnx-community/bge-reranker-v2-m3-ONNX"; ` +
+        'pass { url } for a self-hosted copy');
+    }
+    return new UrlReader(source, hubBaseUrl(source), progress, useCache);
+  }
+  if ('url' in source && typeof source.url === 'string') {
+    return new UrlReader(source.url, source.url, progress, useCache);
+  }
+  if ('files' in source && source.files && typeof source.files === 'object') {
+    return new BlobReader(source.files, progress);
+  }
+  throw new ModelLoadError('model must be a hub id, { url }, or { files }');
+}
+
+export function parseJsonFile(file: FileRead): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(file.bytes));
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch (error) {
+    throw new ModelLoadError(`${file.path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  throw new ModelLoadError(`${file.path} does not hold a JSON object`);
+}

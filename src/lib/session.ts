@@ -1,0 +1,113 @@
+/** One onnxruntime-web inference session: padded int64 feeds in, one logit per row out. */
+import { ort } from './ort.ts';
+import { DeviceLostError, ModelLoadError, OutOfMemoryError, RerankerError } from './errors.ts';
+import { floatTensorToNumbers } from './float16.ts';
+import type { Device } from './types.ts';
+
+export interface ExternalDataFile {
+  path: string;
+  data: Uint8Array;
+}
+
+const OOM = /out of memory|\boom\b|failed to allocate|bad_alloc|allocation failed|memory access out of bounds|maximum buffer size|exceeds the max/i;
+const DEVICE_LOST = /device (was |is )?lost|devicelost|gpu device.*(destroyed|lost)/i;
+
+/** Turns an onnxruntime error into a named one, so callers can split a batch on OOM or recreate on device loss. */
+export function classifyRunError(error: unknown, device: Device): Error {
+  if (error instanceof RerankerError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof RangeError || OOM.test(message)) {
+    return new OutOfMemoryError(`${device} ran out of memory: ${message}`, { cause: error });
+  }
+  if (DEVICE_LOST.test(message)) return new DeviceLostError(`the GPU device was lost: ${message}`, { cause: error });
+  return new RerankerError(`inference failed on ${device}: ${message}`, { cause: error });
+}
+
+export class ModelSession {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly device: Device,
+  ) {}
+
+  static async create(model: Uint8Array, device: Device, externalData: ExternalDataFile[] = []): Promise<ModelSession> {
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: [device],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      ...(externalData.length > 0 ? { externalData } : {}),
+    };
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(model, options);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/protobuf|parse|invalid model|load model|model_path|ModelProto|failed to load/i.test(message)) {
+        throw new ModelLoadError(`the ONNX file could not be loaded (corrupt or truncated?): ${message}`, { cause: error });
+      }
+      throw classifyRunError(error, device);
+    }
+    for (const name of ['input_ids', 'attention_mask']) {
+      if (!session.inputNames.includes(name)) {
+        await session.release();
+        throw new ModelLoadError(`the ONNX model has no "${name}" input (inputs: ${session.inputNames.join(', ')}): not a cross-encoder export`);
+      }
+    }
+    if (!session.outputNames.includes('logits')) {
+      await session.release();
+      throw new ModelLoadError(`the ONNX model has no "logits" output (outputs: ${session.outputNames.join(', ')})`);
+    }
+    return new ModelSession(session, device);
+  }
+
+  /**
+   * Runs rows right-padded with `padId` to the longest row. Calls are serialised: one session never runs two batches
+   * at once.
+   */
+  run(rows: readonly (readonly number[])[], padId: number): Promise<number[]> {
+    const result = this.queue.then(() => this.runNow(rows, padId));
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  private async runNow(rows: readonly (readonly number[])[], padId: number): Promise<number[]> {
+    const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
+    const ids = new BigInt64Array(rows.length * width).fill(BigInt(padId));
+    const mask = new BigInt64Array(rows.length * width);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      const base = r * width;
+      for (let c = 0; c < row.length; c++) {
+        ids[base + c] = BigInt(row[c]);
+        mask[base + c] = 1n;
+      }
+    }
+    const feeds = {
+      input_ids: new ort.Tensor('int64', ids, [rows.length, width]),
+      attention_mask: new ort.Tensor('int64', mask, [rows.length, width]),
+    };
+    let output: ort.InferenceSession.OnnxValueMapType;
+    try {
+      output = await this.session.run(feeds);
+    } catch (error) {
+      throw classifyRunError(error, this.device);
+    }
+    const logits = output.logits;
+    try {
+      const data = logits.location === 'cpu' ? logits.data : await logits.getData();
+      const values = floatTensorToNumbers(logits.type, data);
+      if (values.length !== rows.length) {
+        throw new ModelLoadError(`the model returned ${values.length} logits for ${rows.length} rows: expected one label`);
+      }
+      return values;
+    } finally {
+      logits.dispose();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.queue;
+    await this.session.release();
+  }
+}

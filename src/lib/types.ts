@@ -1,0 +1,146 @@
+/** Public types of the reranker core. No DOM, no Node: shared by the library, the worker and the UI. */
+import type { BatchingMode } from './batching.ts';
+
+export type Device = 'webgpu' | 'wasm';
+export type DeviceRequest = Device | 'auto';
+export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4';
+export type DtypeRequest = Dtype | 'auto';
+
+/**
+ * Where the model comes from:
+ * - a Hugging Face hub id (`'onnx-community/bge-reranker-v2-m3-ONNX'`), resolved with transformers.js' `env.remoteHost`
+ *   and `env.remotePathTemplate`;
+ * - `{ url }`: the base URL of a self-hosted copy with the same layout (`config.json`, `tokenizer.json`, `onnx/...`);
+ * - `{ files }`: files the user picked, keyed by their path inside the model folder (`'onnx/model_quantized.onnx'`).
+ */
+export type ModelSource = string | { url: string } | { files: Record<string, Blob> };
+
+export const DEFAULT_MODEL_ID = 'onnx-community/bge-reranker-v2-m3-ONNX';
+
+/** Loading progress, keyed on `status` like transformers.js' progress callback. Bytes are per file and overall. */
+export type LoadProgress =
+  | { status: 'initiate'; file: string }
+  | { status: 'download'; file: string }
+  | { status: 'progress'; file: string; loaded: number; total: number | null; overall: ByteProgress }
+  | { status: 'done'; file: string; bytes: number; fromCache: boolean; overall: ByteProgress }
+  | { status: 'ready'; info: RerankerInfo };
+
+export interface ByteProgress {
+  loaded: number;
+  /** Sum of the sizes known so far; null while any file's size is unknown. */
+  total: number | null;
+}
+
+export interface RerankerOptions {
+  model?: ModelSource;
+  dtype?: DtypeRequest;
+  device?: DeviceRequest;
+  /** Tokens per pair, special tokens included (default 512, at most 8192 and the model's position limit). */
+  maxLength?: number;
+  /** wasm threads; defaults to the core count where the page is cross-origin isolated, else 1. */
+  numThreads?: number;
+  progress?: (event: LoadProgress) => void;
+  signal?: AbortSignal;
+  /** Use the browser's Cache API for downloaded files (default true where it exists). */
+  cache?: boolean;
+  /** URL of onnxruntime-web's .wasm file, for hosts that serve it elsewhere. */
+  wasmUrl?: string;
+}
+
+/** One reason a preference was not honoured: shown to the user, never swallowed. */
+export interface Fallback {
+  from: string;
+  to: string;
+  reason: string;
+}
+
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  shaderF16: boolean;
+}
+
+export interface RerankerInfo {
+  backend: Device;
+  dtype: Dtype;
+  /** The WebGPU adapter, when one was found (even if wasm was chosen). */
+  adapter: AdapterInfo | null;
+  /** Model files read, with sizes. */
+  files: { path: string; bytes: number; fromCache: boolean }[];
+  loadMs: number;
+  maxLength: number;
+  numThreads: number;
+  fallbacks: Fallback[];
+  /** Things worth knowing about the choice that are not fallbacks (q8 on WebGPU runs partly on the CPU, ...). */
+  notes: string[];
+  /** The model's config says its weights are generated (random), not the real bge-reranker-v2-m3. */
+  generated: boolean;
+  modelId: string;
+}
+
+/** The timing of one batch, reported as it completes: what the UI's per-batch table shows. */
+export interface BatchRecord {
+  /** 0-based, in run order. */
+  index: number;
+  /** Batches in this call. */
+  of: number;
+  pairs: number;
+  /** Real tokens. */
+  tokens: number;
+  /** Tensor cells: pairs × longest pair. */
+  paddedTokens: number;
+  sequenceLength: number;
+  tokenizeMs: number;
+  runMs: number;
+  totalMs: number;
+  pairsPerSecond: number;
+  backend: Device;
+}
+
+export interface ScoreOptions {
+  /** Pairs per batch (`fixed`), or the most a batch may hold (`tokens`). Default 16. */
+  batchSize?: number;
+  /** Default `'tokens'`: sort by length and pack up to `maxBatchTokens` padded tokens. */
+  batching?: BatchingMode;
+  /** Default 8192. */
+  maxBatchTokens?: number;
+  /** Logits instead of sigmoid scores. */
+  rawScores?: boolean;
+  signal?: AbortSignal;
+  onBatch?: (record: BatchRecord) => void;
+}
+
+export interface RerankOptions extends ScoreOptions {
+  /** Keep only the best `topK` results. */
+  topK?: number;
+  /** Copy each document into its result. */
+  returnDocuments?: boolean;
+}
+
+export interface RerankResult {
+  /** Position of the document in the input. */
+  index: number;
+  score: number;
+  document?: string;
+  /** The document (or the query) was cut to fit maxLength. */
+  truncated: boolean;
+}
+
+export interface Reranker {
+  readonly info: RerankerInfo;
+  /**
+   * @example
+   * await reranker.rerank('capital of France', ['Berlin is in Germany.', 'Paris is the capital of France.'])
+   * // → [{ index: 1, score: 0.98, truncated: false }, { index: 0, score: 0.01, truncated: false }]
+   */
+  rerank(query: string, documents: readonly string[], options?: RerankOptions): Promise<RerankResult[]>;
+  /**
+   * @example
+   * await reranker.score([['capital of France', 'Paris is the capital of France.']])
+   * // → [0.98]
+   */
+  score(pairs: readonly (readonly [string, string])[], options?: ScoreOptions): Promise<number[]>;
+  dispose(): Promise<void>;
+}
