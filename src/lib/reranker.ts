@@ -4,7 +4,8 @@
  */
 import { ort } from './ort.ts';
 import { chooseDevices, chooseDtype, defaultThreadCount, ONNX_FILE_BY_DTYPE, probeWebGpu, type WebGpuProbe } from './backend.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, planBatches, type BatchingMode } from './batching.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, type BatchingMode } from './batching.ts';
+import { BatchQueue } from './batch-queue.ts';
 import { DisposedError, InputError, ModelLoadError, RerankerError, throwIfAborted } from './errors.ts';
 import { createFileReader, parseJsonFile, ProgressTracker, type ModelFileReader } from './model-files.ts';
 import { MIN_MAX_LENGTH, type PairIds } from './pairs.ts';
@@ -85,13 +86,16 @@ function checkText(value: unknown, what: string): string {
 
 class LocalReranker implements Reranker {
   private session: ModelSession | null;
+  private readonly queue: BatchQueue;
 
   constructor(
     session: ModelSession,
     private readonly encoder: PairEncoder,
     readonly info: RerankerInfo,
+    maxWaitMs: number,
   ) {
     this.session = session;
+    this.queue = new BatchQueue((rows) => this.live().run(rows, encoder.special.pad), () => session.device, maxWaitMs);
   }
 
   private live(): ModelSession {
@@ -148,47 +152,27 @@ class LocalReranker implements Reranker {
     return { pair, ms: performance.now() - start };
   }
 
-  /** Batches, runs and scores encoded pairs; scores come back in input order. */
+  /** Queues encoded pairs (possibly sharing batches with concurrent calls) and turns logits into scores. */
   private async run(encoded: { pair: PairIds; ms: number }[], options: ResolvedScoreOptions): Promise<number[]> {
     const session = this.live();
-    const plan = planBatches(encoded.map((e) => e.pair.ids.length), { ...options, mode: options.batching });
-    const scores = new Array<number>(encoded.length);
-    for (let b = 0; b < plan.length; b++) {
-      throwIfAborted(options.signal, 'reranking');
-      const batch = plan[b];
-      const start = performance.now();
-      const logits = await session.run(batch.indices.map((i) => encoded[i].pair.ids), this.encoder.special.pad);
-      const runMs = performance.now() - start;
-      batch.indices.forEach((inputIndex, row) => {
-        const logit = logits[row];
-        if (!Number.isFinite(logit)) {
-          throw new RerankerError(`the model returned ${logit} for pair ${inputIndex} on ${session.device}/${this.info.dtype}: ` +
-            'this backend and dtype compute wrong values here; try wasm or another dtype');
-        }
-        scores[inputIndex] = options.rawScores ? logit : sigmoid(logit);
-      });
-      const tokenizeMs = batch.indices.reduce((sum, i) => sum + encoded[i].ms, 0);
-      const totalMs = tokenizeMs + (performance.now() - start);
-      options.onBatch?.({
-        index: b,
-        of: plan.length,
-        pairs: batch.indices.length,
-        tokens: batch.tokens,
-        paddedTokens: batch.indices.length * batch.sequenceLength,
-        sequenceLength: batch.sequenceLength,
-        tokenizeMs,
-        runMs,
-        totalMs,
-        pairsPerSecond: (batch.indices.length * 1000) / totalMs,
-        backend: session.device,
-      });
-    }
-    return scores;
+    const logits = await this.queue.submit(
+      encoded.map((e) => ({ ids: e.pair.ids, tokenizeMs: e.ms })),
+      { mode: options.batching, batchSize: options.batchSize, maxBatchTokens: options.maxBatchTokens },
+      { signal: options.signal, onBatch: options.onBatch },
+    );
+    return Array.from(logits, (logit, i) => {
+      if (!Number.isFinite(logit)) {
+        throw new RerankerError(`the model returned ${logit} for pair ${i} on ${session.device}/${this.info.dtype}: ` +
+          'this backend and dtype compute wrong values here; try wasm or another dtype');
+      }
+      return options.rawScores ? logit : sigmoid(logit);
+    });
   }
 
   async dispose(): Promise<void> {
     const session = this.session;
     this.session = null;
+    await this.queue.close();
     await session?.dispose();
   }
 }
@@ -233,6 +217,10 @@ export async function createReranker(options: RerankerOptions = {}): Promise<Rer
     throw new InputError(`maxLength must be an integer from ${MIN_MAX_LENGTH} to ${MAX_MAX_LENGTH}, got ${String(requestedMaxLength)}`);
   }
   const numThreads = options.numThreads === undefined ? defaultThreadCount() : positiveInteger(options.numThreads, 'numThreads', 256);
+  const maxWaitMs = options.maxWaitMs ?? 0;
+  if (typeof maxWaitMs !== 'number' || !(maxWaitMs >= 0 && maxWaitMs <= 10_000)) {
+    throw new InputError(`maxWaitMs must be a number from 0 to 10000, got ${String(maxWaitMs)}`);
+  }
   const signal = options.signal;
   const progress = new ProgressTracker(options.progress);
   const source = options.model ?? DEFAULT_MODEL_ID;
@@ -312,7 +300,7 @@ export async function createReranker(options: RerankerOptions = {}): Promise<Rer
       modelId: typeof source === 'string' ? source : 'url' in source ? source.url : 'local files',
     };
     options.progress?.({ status: 'ready', info });
-    return new LocalReranker(session, encoder, info);
+    return new LocalReranker(session, encoder, info, maxWaitMs);
   }
   throw lastError instanceof Error ? lastError : new RerankerError(`no backend could run the model: ${String(lastError)}`);
 }

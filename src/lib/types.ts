@@ -45,6 +45,11 @@ export interface RerankerOptions {
   cache?: boolean;
   /** URL of onnxruntime-web's .wasm file, for hosts that serve it elsewhere. */
   wasmUrl?: string;
+  /**
+   * How long a partial batch waits for rows from concurrent calls before it runs (dynamic batching). Default 0 in
+   * the calling thread; the worker uses 10 ms.
+   */
+  maxWaitMs?: number;
 }
 
 /** One reason a preference was not honoured: shown to the user, never swallowed. */
@@ -80,20 +85,30 @@ export interface RerankerInfo {
   modelId: string;
 }
 
-/** The timing of one batch, reported as it completes: what the UI's per-batch table shows. */
+/**
+ * The timing of one batch, reported as it completes: what the UI's per-batch table shows. Batches may be shared with
+ * concurrent calls (the batching queue merges them); `pairs` counts the whole batch, `ownPairs` this call's part.
+ */
 export interface BatchRecord {
-  /** 0-based, in run order. */
+  /** 0-based index among this call's batches, in run order. */
   index: number;
-  /** Batches in this call. */
-  of: number;
+  /** Pairs in the batch, all callers included. */
   pairs: number;
+  /** This call's pairs in the batch. */
+  ownPairs: number;
+  /** This call's pairs scored so far, and in all. */
+  done: number;
+  total: number;
   /** Real tokens. */
   tokens: number;
   /** Tensor cells: pairs × longest pair. */
   paddedTokens: number;
   sequenceLength: number;
+  /** Time spent tokenizing this batch's pairs. */
   tokenizeMs: number;
+  /** session.run, feeds and reading the logits included. */
   runMs: number;
+  /** Tokenizing + queueing overhead + running. */
   totalMs: number;
   pairsPerSecond: number;
   backend: Device;

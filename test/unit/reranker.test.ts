@@ -101,8 +101,10 @@ describe('results', () => {
     await reranker.rerank(QUERY, documents, { batchSize: 16, batching: 'fixed', onBatch: (r) => records.push(r) });
     expect(records.map((r) => r.index)).toEqual([0, 1, 2]);
     expect(records.map((r) => r.pairs)).toEqual([16, 16, 8]);
+    expect(records.map((r) => r.done)).toEqual([16, 32, 40]);
     for (const r of records) {
-      expect(r.of).toBe(3);
+      expect(r.total).toBe(40);
+      expect(r.ownPairs).toBe(r.pairs);
       expect(r.paddedTokens).toBe(r.pairs * r.sequenceLength);
       expect(r.tokens).toBeLessThanOrEqual(r.paddedTokens);
       expect(r.runMs).toBeGreaterThan(0);

@@ -1,0 +1,190 @@
+/**
+ * The UI side of the worker: the same `Reranker` interface as the in-thread core, so callers do not care which side
+ * runs it. Callbacks (progress, onBatch) and AbortSignals are bridged by messages; errors come back as the same named
+ * classes.
+ */
+import { ERROR_CLASSES, RerankerError, AbortError, DisposedError } from '../lib/errors.ts';
+import type { MemoryUsage } from '../lib/memory.ts';
+import type {
+  BatchRecord,
+  LoadProgress,
+  RerankOptions,
+  RerankResult,
+  Reranker,
+  RerankerInfo,
+  RerankerOptions,
+  ScoreOptions,
+} from '../lib/types.ts';
+import type { Endpoint, Request, RequestBody, Response, SerializedError } from './protocol.ts';
+
+export interface WorkerReranker extends Reranker {
+  /** Memory the worker's model uses now (wasm heap, live GPU buffers). */
+  memory(): Promise<MemoryUsage>;
+}
+
+/** Re-creates a worker-side error as the same named class on this side. */
+export function deserializeError(e: SerializedError): Error {
+  const Named = ERROR_CLASSES[e.name as keyof typeof ERROR_CLASSES];
+  const error: Error = Named ? new Named(e.message) : Object.assign(new Error(e.message), { name: e.name });
+  if (e.stack) error.stack = e.stack;
+  return error;
+}
+
+type Outcome = Exclude<Response, { type: 'progress' | 'batch' | 'error' }>;
+
+interface Pending {
+  resolve(response: Outcome): void;
+  reject(error: Error): void;
+  onProgress?: (event: LoadProgress) => void;
+  onBatch?: (record: BatchRecord) => void;
+}
+
+class WorkerClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private broken: Error | null = null;
+
+  constructor(private readonly endpoint: Endpoint) {
+    endpoint.addEventListener('message', (event: MessageEvent) => this.receive(event.data as Response));
+    (endpoint as { start?: () => void }).start?.();
+  }
+
+  private receive(message: Response): void {
+    const entry = this.pending.get(message.id);
+    if (!entry) return; // answer to a request already given up on
+    switch (message.type) {
+      case 'progress':
+        entry.onProgress?.(message.event);
+        return;
+      case 'batch':
+        entry.onBatch?.(message.record);
+        return;
+      case 'error':
+        this.pending.delete(message.id);
+        entry.reject(deserializeError(message.error));
+        return;
+      default:
+        this.pending.delete(message.id);
+        entry.resolve(message);
+    }
+  }
+
+  /** Fails every request in flight, e.g. when the worker itself crashed. */
+  fail(error: Error): void {
+    this.broken = error;
+    for (const entry of this.pending.values()) entry.reject(error);
+    this.pending.clear();
+  }
+
+  request<T extends Outcome['type']>(
+    message: RequestBody,
+    expected: T,
+    handlers: Omit<Pending, 'resolve' | 'reject'> & { signal?: AbortSignal } = {},
+  ): Promise<Extract<Outcome, { type: T }>> {
+    if (this.broken) return Promise.reject(this.broken);
+    const { signal, ...callbacks } = handlers;
+    if (signal?.aborted) return Promise.reject(new AbortError(`${message.type} was aborted`, { cause: signal.reason }));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => this.endpoint.postMessage({ type: 'abort', id: this.nextId++, target: id } satisfies Request);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      this.pending.set(id, {
+        ...callbacks,
+        resolve: (response) => {
+          done();
+          if (response.type === expected) resolve(response as Extract<Outcome, { type: T }>);
+          else reject(new RerankerError(`the worker answered ${response.type} to ${message.type}`));
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      });
+      this.endpoint.postMessage({ ...message, id } as Request);
+    });
+  }
+}
+
+class RemoteReranker implements WorkerReranker {
+  private disposed = false;
+
+  constructor(
+    private readonly client: WorkerClient,
+    readonly info: RerankerInfo,
+    private readonly onDispose: () => void,
+  ) {}
+
+  private check(): void {
+    if (this.disposed) throw new DisposedError('this reranker was disposed');
+  }
+
+  async rerank(query: string, documents: readonly string[], options: RerankOptions = {}): Promise<RerankResult[]> {
+    this.check();
+    const { signal, onBatch, returnDocuments, ...rest } = options;
+    const { columns } = await this.client.request(
+      { type: 'rerank', query, documents, options: { ...rest, reportBatches: Boolean(onBatch) } },
+      'reranked',
+      { signal, onBatch },
+    );
+    return Array.from(columns.indices, (index, k) => ({
+      index,
+      score: columns.scores[k],
+      truncated: columns.truncated[k] === 1,
+      ...(returnDocuments ? { document: documents[index] } : {}),
+    }));
+  }
+
+  async score(pairs: readonly (readonly [string, string])[], options: ScoreOptions = {}): Promise<number[]> {
+    this.check();
+    const { signal, onBatch, ...rest } = options;
+    const { scores } = await this.client.request(
+      { type: 'score', pairs, options: { ...rest, reportBatches: Boolean(onBatch) } },
+      'scored',
+      { signal, onBatch },
+    );
+    return Array.from(scores);
+  }
+
+  async memory(): Promise<MemoryUsage> {
+    this.check();
+    return (await this.client.request({ type: 'memory' }, 'memory')).usage;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    try {
+      await this.client.request({ type: 'dispose' }, 'disposed');
+    } finally {
+      this.onDispose();
+    }
+  }
+}
+
+/**
+ * Loads the model in a worker and returns a reranker that talks to it. Without `endpoint`, starts the project's
+ * worker (bundled by Vite) and terminates it on dispose().
+ *
+ * @example
+ * const reranker = await createWorkerReranker({ model: { url: '/models/tiny-random-bge-reranker/' } });
+ * await reranker.rerank('query', ['a', 'b'], { onBatch: (r) => console.log(r.runMs) })
+ * // → [{ index: 1, score: 0.61, truncated: false }, { index: 0, score: 0.32, truncated: false }]
+ */
+export async function createWorkerReranker(options: RerankerOptions & { endpoint?: Endpoint } = {}): Promise<WorkerReranker> {
+  const { endpoint, progress, signal, ...load } = options;
+  let worker: Worker | null = null;
+  if (!endpoint) worker = new Worker(new URL('./reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
+  const client = new WorkerClient(endpoint ?? worker!);
+  worker?.addEventListener('error', (event) => {
+    client.fail(new RerankerError(`the reranker worker crashed: ${event.message || 'unknown error'}`));
+  });
+  try {
+    // The worker's own 'ready' progress event reaches `progress` before this resolves.
+    const { info } = await client.request({ type: 'load', options: load }, 'loaded', { signal, onProgress: progress });
+    return new RemoteReranker(client, info, () => worker?.terminate());
+  } catch (error) {
+    worker?.terminate();
+    throw error;
+  }
+}

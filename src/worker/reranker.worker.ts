@@ -1,0 +1,7 @@
+/// <reference lib="webworker" />
+// The reranker worker: it owns the onnxruntime session; everything else is the core behind the protocol.
+import { installMemoryProbe } from '../lib/memory.ts';
+import { serveReranker } from './serve.ts';
+
+installMemoryProbe();
+serveReranker(self);

@@ -1,0 +1,90 @@
+/**
+ * The worker side: a thin adapter that answers protocol requests with the core. It owns the one reranker (and so the
+ * one session); every request runs with its own AbortController so the caller can cancel across the boundary.
+ */
+import { createReranker } from '../lib/reranker.ts';
+import { RerankerError } from '../lib/errors.ts';
+import { readMemoryUsage } from '../lib/memory.ts';
+import type { Reranker, RerankerOptions } from '../lib/types.ts';
+import { serializeError, type Endpoint, type Request, type Response } from './protocol.ts';
+
+/** Dynamic batching wait inside the worker: concurrent calls within 10 ms share batches. */
+export const WORKER_MAX_WAIT_MS = 10;
+
+export function serveReranker(endpoint: Endpoint, create: (options: RerankerOptions) => Promise<Reranker> = createReranker): void {
+  let reranker: Reranker | null = null;
+  const controllers = new Map<number, AbortController>();
+  const post = (message: Response, transfer: Transferable[] = []) => endpoint.postMessage(message, transfer);
+
+  const current = (): Reranker => {
+    if (!reranker) throw new RerankerError('no model is loaded in the worker: send "load" first');
+    return reranker;
+  };
+
+  async function handle(request: Exclude<Request, { type: 'abort' }>, signal: AbortSignal): Promise<void> {
+    switch (request.type) {
+      case 'load': {
+        const previous = reranker;
+        reranker = null;
+        await previous?.dispose();
+        reranker = await create({
+          maxWaitMs: WORKER_MAX_WAIT_MS,
+          ...request.options,
+          signal,
+          progress: (event) => post({ type: 'progress', id: request.id, event }),
+        });
+        post({ type: 'loaded', id: request.id, info: reranker.info });
+        return;
+      }
+      case 'rerank': {
+        const { reportBatches, ...options } = request.options;
+        const results = await current().rerank(request.query, request.documents, {
+          ...options,
+          signal,
+          onBatch: reportBatches ? (record) => post({ type: 'batch', id: request.id, record }) : undefined,
+        });
+        const columns = {
+          indices: Int32Array.from(results, (r) => r.index),
+          scores: Float64Array.from(results, (r) => r.score),
+          truncated: Uint8Array.from(results, (r) => (r.truncated ? 1 : 0)),
+        };
+        post({ type: 'reranked', id: request.id, columns }, [columns.indices.buffer, columns.scores.buffer, columns.truncated.buffer]);
+        return;
+      }
+      case 'score': {
+        const { reportBatches, ...options } = request.options;
+        const scores = Float64Array.from(await current().score(request.pairs, {
+          ...options,
+          signal,
+          onBatch: reportBatches ? (record) => post({ type: 'batch', id: request.id, record }) : undefined,
+        }));
+        post({ type: 'scored', id: request.id, scores }, [scores.buffer]);
+        return;
+      }
+      case 'memory':
+        post({ type: 'memory', id: request.id, usage: readMemoryUsage() });
+        return;
+      case 'dispose': {
+        const previous = reranker;
+        reranker = null;
+        await previous?.dispose();
+        post({ type: 'disposed', id: request.id });
+        return;
+      }
+    }
+  }
+
+  endpoint.addEventListener('message', (event: MessageEvent) => {
+    const request = event.data as Request;
+    if (request.type === 'abort') {
+      controllers.get(request.target)?.abort(new RerankerError('cancelled by the caller'));
+      return;
+    }
+    const controller = new AbortController();
+    controllers.set(request.id, controller);
+    handle(request, controller.signal)
+      .catch((error: unknown) => post({ type: 'error', id: request.id, error: serializeError(error) }))
+      .finally(() => controllers.delete(request.id));
+  });
+  (endpoint as { start?: () => void }).start?.();
+}

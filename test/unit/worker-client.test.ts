@@ -1,0 +1,169 @@
+/**
+ * The protocol and the client over a fake worker (a MessageChannel in this process): the client is the same Reranker
+ * as the core, errors keep their names, callbacks and cancellation cross the boundary, arrays move as transferables.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReranker, InputError, OutOfMemoryError, type BatchRecord, type LoadProgress, type Reranker, type RerankerOptions } from '../../src/lib/index.ts';
+import { serveReranker } from '../../src/worker/serve.ts';
+import { createWorkerReranker, type WorkerReranker } from '../../src/worker/client.ts';
+import type { Endpoint, Response } from '../../src/worker/protocol.ts';
+import { demoFiles } from '../helpers/models.ts';
+
+/** A worker stand-in: the adapter on one port, the client on the other; records what the worker side transfers. */
+function fakeWorker(create: (options: RerankerOptions) => Promise<Reranker>) {
+  const channel = new MessageChannel();
+  const transfers: { type: string; transferred: number }[] = [];
+  const workerSide = channel.port2 as unknown as Endpoint;
+  const post = workerSide.postMessage.bind(workerSide);
+  workerSide.postMessage = (message: unknown, transfer: Transferable[] = []) => {
+    transfers.push({ type: (message as Response).type, transferred: transfer.length });
+    post(message, transfer);
+  };
+  serveReranker(workerSide, create);
+  return { endpoint: channel.port1 as unknown as Endpoint, transfers, close: () => channel.port1.close() };
+}
+
+/** A fake core: scores are the document lengths; a document "OOM" throws OutOfMemoryError; "slow" waits. */
+const fakeCreate = async (options: RerankerOptions): Promise<Reranker> => {
+  options.progress?.({ status: 'initiate', file: 'config.json' });
+  options.progress?.({ status: 'done', file: 'config.json', bytes: 10, fromCache: false, overall: { loaded: 10, total: 10 } });
+  const info = { backend: 'wasm', dtype: 'q8', adapter: null, files: [], loadMs: 1, maxLength: 512, numThreads: 1,
+    fallbacks: [], notes: [], generated: true, modelId: 'fake' } as const;
+  options.progress?.({ status: 'ready', info: { ...info, files: [], fallbacks: [], notes: [] } });
+  const score = async (docs: readonly string[], o: { signal?: AbortSignal; onBatch?: (r: BatchRecord) => void } = {}) => {
+    for (const d of docs) {
+      if (d === 'OOM') throw new OutOfMemoryError('wasm ran out of memory: injected');
+      if (d === 'slow') await new Promise((r) => setTimeout(r, 200));
+      if (o.signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+    }
+    o.onBatch?.({ index: 0, pairs: docs.length, ownPairs: docs.length, done: docs.length, total: docs.length, tokens: 1,
+      paddedTokens: 1, sequenceLength: 1, tokenizeMs: 0, runMs: 1, totalMs: 1, pairsPerSecond: 1, backend: 'wasm' });
+    return docs.map((d) => d.length);
+  };
+  return {
+    info: { ...info, files: [], fallbacks: [], notes: [] },
+    async rerank(query, documents, o = {}) {
+      if (!query) throw new InputError('the query is empty');
+      const s = await score(documents, o);
+      return s.map((score, index) => ({ index, score, truncated: index === 0 })).sort((a, b) => b.score - a.score);
+    },
+    score: (pairs, o) => score(pairs.map(([, d]) => d), o),
+    async dispose() {},
+  };
+};
+
+describe('client over a fake worker', () => {
+  let worker: ReturnType<typeof fakeWorker>;
+  let reranker: WorkerReranker;
+  const progress: LoadProgress[] = [];
+
+  beforeAll(async () => {
+    worker = fakeWorker(fakeCreate);
+    reranker = await createWorkerReranker({ endpoint: worker.endpoint, progress: (e) => progress.push(e) });
+  });
+  afterAll(() => worker.close());
+
+  it('forwards load progress and info', () => {
+    expect(progress.map((e) => e.status)).toEqual(['initiate', 'done', 'ready']);
+    expect(reranker.info.modelId).toBe('fake');
+  });
+
+  it('reranks with results mapped to the caller documents, which never travel back', async () => {
+    const docs = ['a', 'bbb', 'cc'];
+    const results = await reranker.rerank('q', docs, { returnDocuments: true });
+    expect(results).toEqual([
+      { index: 1, score: 3, truncated: false, document: 'bbb' },
+      { index: 2, score: 2, truncated: false, document: 'cc' },
+      { index: 0, score: 1, truncated: true, document: 'a' },
+    ]);
+    const reranked = worker.transfers.filter((t) => t.type === 'reranked').at(-1)!;
+    expect(reranked.transferred).toBe(3); // indices, scores, truncated buffers
+  });
+
+  it('score() returns numbers in input order, transferred as one buffer, with batch records forwarded', async () => {
+    const records: BatchRecord[] = [];
+    expect(await reranker.score([['q', 'xx'], ['q', 'x']], { onBatch: (r) => records.push(r) })).toEqual([2, 1]);
+    expect(records).toHaveLength(1);
+    expect(worker.transfers.filter((t) => t.type === 'scored').at(-1)!.transferred).toBe(1);
+  });
+
+  it('re-throws worker errors as the same named classes', async () => {
+    const input = (await reranker.rerank('', ['a']).catch((e: unknown) => e)) as Error;
+    expect(input).toBeInstanceOf(InputError);
+    expect(input.message).toBe('the query is empty');
+    const oom = (await reranker.score([['q', 'OOM']]).catch((e: unknown) => e)) as Error;
+    expect(oom).toBeInstanceOf(OutOfMemoryError);
+    expect(oom.name).toBe('OutOfMemoryError');
+    expect(oom.stack).toContain('OutOfMemoryError');
+  });
+
+  it('cancels across the boundary', async () => {
+    const controller = new AbortController();
+    const pending = reranker.score([['q', 'slow'], ['q', 'x']], { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    const error = (await pending.catch((e: unknown) => e)) as Error;
+    expect(error.name).toBe('AbortError');
+    expect(await reranker.score([['q', 'ok']])).toEqual([2]); // still usable
+  });
+
+  it('refuses work after dispose', async () => {
+    const other = fakeWorker(fakeCreate);
+    const r = await createWorkerReranker({ endpoint: other.endpoint });
+    await r.dispose();
+    await expect(r.rerank('q', ['a'])).rejects.toMatchObject({ name: 'DisposedError' });
+    other.close();
+  });
+});
+
+describe('client over the real core', () => {
+  let worker: ReturnType<typeof fakeWorker>;
+  let remote: WorkerReranker;
+  let local: Reranker;
+
+  beforeAll(async () => {
+    worker = fakeWorker(createReranker);
+    remote = await createWorkerReranker({ endpoint: worker.endpoint, model: { files: demoFiles() }, device: 'wasm', dtype: 'fp32' });
+    local = await createReranker({ model: { files: demoFiles() }, device: 'wasm', dtype: 'fp32' });
+  });
+  afterAll(async () => {
+    await remote?.dispose();
+    await local?.dispose();
+    worker?.close();
+  });
+
+  it('gives the same results as the in-thread core', async () => {
+    const docs = ['Paris is the capital of France.', 'Berlin is in Germany.', '腾讯成立于1998年11月', 'the'];
+    const a = await remote.rerank('capital of France', docs, { returnDocuments: true });
+    const b = await local.rerank('capital of France', docs, { returnDocuments: true });
+    expect(a).toEqual(b);
+    expect(remote.info.backend).toBe('wasm');
+    expect((await remote.memory()).gpuBufferBytes).toBeNull();
+  });
+
+  it('300 concurrent calls through the worker, a third cancelled, each get their own correct scores', async () => {
+    const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa'.split(' ');
+    const calls = Array.from({ length: 300 }, (_, i) => {
+      const docs = Array.from({ length: 1 + (i % 4) }, (_, k) => words.slice(0, 1 + ((i * 7 + k * 3) % 10)).join(' ') + ` ${i}`);
+      const controller = new AbortController();
+      if (i % 3 === 0) setTimeout(() => controller.abort(), (i * 13) % 40);
+      return { docs, query: `query ${i % 5}`, controller, promise: remote.rerank(`query ${i % 5}`, docs, { signal: controller.signal, rawScores: true }) };
+    });
+    const settled = await Promise.allSettled(calls.map((c) => c.promise));
+    let checked = 0;
+    for (const [i, outcome] of settled.entries()) {
+      if (outcome.status === 'rejected') {
+        expect(calls[i].controller.signal.aborted).toBe(true);
+        expect((outcome.reason as Error).name).toBe('AbortError');
+        continue;
+      }
+      if (checked < 40) {
+        const expected = await local.rerank(calls[i].query, calls[i].docs, { rawScores: true, batchSize: 1, batching: 'fixed' });
+        expect(outcome.value.map((r) => r.index)).toEqual(expected.map((r) => r.index));
+        outcome.value.forEach((r, k) => expect(Math.abs(r.score - expected[k].score)).toBeLessThan(1e-5));
+        checked++;
+      }
+    }
+    expect(checked).toBe(40);
+    expect(settled.filter((s) => s.status === 'fulfilled').length).toBeGreaterThanOrEqual(200);
+  });
+});
