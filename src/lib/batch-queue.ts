@@ -4,7 +4,7 @@
  * rows of the same batching policy, so a call asking for "fixed 16 in arrival order" gets exactly that. A lone call
  * with maxWaitMs 0 is batched exactly as `planBatches` would. Each caller gets its own rows' logits, in its order.
  */
-import { AbortError, DisposedError } from './errors.ts';
+import { AbortError, DisposedError, OutOfMemoryError } from './errors.ts';
 import type { BatchingMode } from './batching.ts';
 import type { BatchRecord, Device } from './types.ts';
 
@@ -21,6 +21,18 @@ export interface QueuedRow {
 }
 
 export type RunRows = (rows: readonly (readonly number[])[]) => Promise<number[]>;
+
+export interface QueueOptions {
+  run: RunRows;
+  backend: () => Device;
+  /** How long a partial batch waits for company (ms). */
+  maxWaitMs?: number;
+  /**
+   * Called when a batch fails with something other than out-of-memory (a lost device, say). Resolves to a description
+   * of what was done (e.g. "recreated the session on wasm") when the batch should be retried, or null to fail it.
+   */
+  recover?: (error: unknown) => Promise<string | null>;
+}
 
 interface Ticket {
   rows: readonly QueuedRow[];
@@ -41,9 +53,36 @@ interface PendingRow {
   enqueuedAt: number;
 }
 
+/** A batch on its way to the session, with what happened to it so far (splits, recoveries). */
+interface Attempt {
+  rows: PendingRow[];
+  events: string[];
+  recoveries: number;
+}
+
+const paddedSize = (rows: readonly PendingRow[]) => rows.length * rows.reduce((m, p) => Math.max(m, p.length), 0);
+
 interface Pool {
   policy: BatchPolicy;
   rows: PendingRow[];
+}
+
+/**
+ * Lets queued macrotasks run (an abort message from the UI thread, a timer) between batches. Without it, a session
+ * whose runs resolve through microtasks alone would drain the whole queue before any cancellation arrives.
+ */
+function yieldToEventLoop(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (scheduler?.yield) return scheduler.yield();
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel(); // unlike setTimeout(0), not clamped to 4 ms when nested
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
 const policyKey = (p: BatchPolicy) => `${p.mode}:${p.batchSize}:${p.mode === 'tokens' ? p.maxBatchTokens : 0}`;
@@ -52,19 +91,29 @@ const policyKey = (p: BatchPolicy) => `${p.mode}:${p.batchSize}:${p.mode === 'to
  * Picks the next batch from a pool, or null when the batch would be partial and may still wait.
  * `tokens`: longest rows first, packed while rows × longest ≤ maxBatchTokens; `fixed`: arrival order.
  */
-function takeBatch(pool: Pool, force: boolean): PendingRow[] | null {
+function takeBatch(pool: Pool, force: boolean, maxPaddedTokens: number): PendingRow[] | null {
   const { policy, rows } = pool;
   if (policy.mode === 'fixed') {
-    if (rows.length < policy.batchSize && !force) return null;
-    return rows.splice(0, policy.batchSize);
+    // In arrival order, as many as batchSize allows and the learned memory cap admits.
+    let count = 0;
+    let longest = 0;
+    while (count < Math.min(policy.batchSize, rows.length)) {
+      const next = Math.max(longest, rows[count].length);
+      if (count > 0 && (count + 1) * next > maxPaddedTokens) break;
+      longest = next;
+      count++;
+    }
+    if (count === rows.length && count < policy.batchSize && !force) return null;
+    return rows.splice(0, count);
   }
+  const budget = Math.min(policy.maxBatchTokens, maxPaddedTokens);
   const order = rows.map((_, i) => i).sort((a, b) => rows[b].length - rows[a].length || a - b);
   const picked: number[] = [];
   let longest = 0;
   let full = false;
   for (const i of order) {
     const next = Math.max(longest, rows[i].length);
-    if (picked.length > 0 && ((picked.length + 1) * next > policy.maxBatchTokens || picked.length >= policy.batchSize)) {
+    if (picked.length > 0 && ((picked.length + 1) * next > budget || picked.length >= policy.batchSize)) {
       full = true;
       break;
     }
@@ -80,17 +129,31 @@ function takeBatch(pool: Pool, force: boolean): PendingRow[] | null {
 
 export class BatchQueue {
   private readonly pools = new Map<string, Pool>();
+  /** Halves of batches that ran out of memory: they run before anything new. */
+  private readonly retries: Attempt[] = [];
   private running = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
+  private readonly run: RunRows;
+  private readonly backend: () => Device;
+  private readonly maxWaitMs: number;
+  private readonly recover: QueueOptions['recover'];
+  /** Largest padded batch (rows × longest row) allowed, learned from out-of-memory errors. */
+  private maxPaddedTokens = Number.POSITIVE_INFINITY;
 
-  constructor(
-    private readonly run: RunRows,
-    private readonly backend: () => Device,
-    private readonly maxWaitMs = 0,
-  ) {}
+  constructor(options: QueueOptions) {
+    this.run = options.run;
+    this.backend = options.backend;
+    this.maxWaitMs = options.maxWaitMs ?? 0;
+    this.recover = options.recover;
+  }
+
+  /** The memory cap learned so far (null while no batch has run out of memory). */
+  get learnedMaxPaddedTokens(): number | null {
+    return Number.isFinite(this.maxPaddedTokens) ? this.maxPaddedTokens : null;
+  }
 
   /** Queues one call's rows; resolves with their logits in row order. */
   submit(rows: readonly QueuedRow[], policy: BatchPolicy, options: { signal?: AbortSignal; onBatch?: (r: BatchRecord) => void } = {}): Promise<Float64Array> {
@@ -148,6 +211,7 @@ export class BatchQueue {
   /** Removes a call's queued rows; rows already in a running batch finish and are ignored. */
   private cancel(ticket: Ticket, error: unknown): void {
     for (const pool of this.pools.values()) pool.rows = pool.rows.filter((p) => p.ticket !== ticket);
+    for (const attempt of this.retries) attempt.rows = attempt.rows.filter((p) => p.ticket !== ticket);
     this.fail(ticket, error);
   }
 
@@ -169,7 +233,8 @@ export class BatchQueue {
           this.timer = setTimeout(() => void this.pump(), next);
           return;
         }
-        await this.runBatch(next);
+        await this.runAttempt(next);
+        await yieldToEventLoop();
       }
     } finally {
       this.running = false;
@@ -178,7 +243,16 @@ export class BatchQueue {
   }
 
   /** The next batch to run, ms to wait before a partial batch may run, or 'empty'. */
-  private nextBatch(): PendingRow[] | number | 'empty' {
+  private nextBatch(): Attempt | number | 'empty' {
+    while (this.retries.length > 0) {
+      const retry = this.retries.shift()!;
+      if (retry.rows.length > 0) return retry;
+    }
+    const fresh = this.nextFresh();
+    return Array.isArray(fresh) ? { rows: fresh, events: [], recoveries: 0 } : fresh;
+  }
+
+  private nextFresh(): PendingRow[] | number | 'empty' {
     // Serve the pool whose oldest row has waited longest, so no policy starves another.
     let oldest: Pool | undefined;
     for (const [key, pool] of this.pools) {
@@ -191,24 +265,25 @@ export class BatchQueue {
     if (!oldest) return 'empty';
     const waited = performance.now() - oldest.rows[0].enqueuedAt;
     const force = waited >= this.maxWaitMs;
-    const batch = takeBatch(oldest, force);
+    const batch = takeBatch(oldest, force, this.maxPaddedTokens);
     if (batch) return batch;
     // Another pool may hold a full batch now.
     for (const pool of this.pools.values()) {
       if (pool === oldest) continue;
-      const full = takeBatch(pool, false);
+      const full = takeBatch(pool, false, this.maxPaddedTokens);
       if (full) return full;
     }
     return Math.max(1, this.maxWaitMs - waited);
   }
 
-  private async runBatch(batch: PendingRow[]): Promise<void> {
+  private async runAttempt(attempt: Attempt): Promise<void> {
+    const batch = attempt.rows;
     const start = performance.now();
     let logits: number[];
     try {
       logits = await this.run(batch.map((p) => p.ticket.rows[p.row].ids));
     } catch (error) {
-      for (const p of batch) this.cancel(p.ticket, error);
+      await this.handleFailure(attempt, error);
       return;
     }
     const runMs = performance.now() - start;
@@ -239,6 +314,7 @@ export class BatchQueue {
           totalMs,
           pairsPerSecond: (batch.length * 1000) / totalMs,
           backend: this.backend(),
+          ...(attempt.events.length > 0 ? { events: attempt.events } : {}),
         });
       } catch (error) {
         this.cancel(ticket, error); // a throwing callback fails its own call, not the others
@@ -246,5 +322,38 @@ export class BatchQueue {
       }
       if (ticket.done === ticket.rows.length) this.settle(ticket);
     }
+  }
+
+  /**
+   * Out of memory: split the batch in two, run the halves first, and never again form a batch as large (no pair is
+   * lost or scored twice). Anything else: let `recover` try (e.g. a new session after a lost device) and retry once
+   * per recovery, up to twice; otherwise fail the calls in the batch.
+   */
+  private async handleFailure(attempt: Attempt, error: unknown): Promise<void> {
+    const batch = attempt.rows;
+    if (error instanceof OutOfMemoryError && batch.length > 1) {
+      const size = paddedSize(batch);
+      const mid = Math.ceil(batch.length / 2);
+      const halves = [batch.slice(0, mid), batch.slice(mid)];
+      this.maxPaddedTokens = Math.min(this.maxPaddedTokens, Math.max(...halves.map(paddedSize)));
+      const event = `out of memory at ${batch.length} pairs (${size} padded tokens): split in two; ` +
+        `batches now stay within ${this.maxPaddedTokens} padded tokens`;
+      this.retries.unshift(...halves.map((rows) => ({ rows, events: [...attempt.events, event], recoveries: attempt.recoveries })));
+      return;
+    }
+    if (!(error instanceof OutOfMemoryError) && this.recover && attempt.recoveries < 2) {
+      let action: string | null = null;
+      try {
+        action = await this.recover(error);
+      } catch (recoveryError) {
+        error = recoveryError;
+      }
+      if (action) {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.retries.unshift({ rows: batch, events: [...attempt.events, `${reason}: ${action}; batch re-run`], recoveries: attempt.recoveries + 1 });
+        return;
+      }
+    }
+    for (const p of batch) this.cancel(p.ticket, error);
   }
 }

@@ -219,10 +219,10 @@ export function createFileReader(source: ModelSource, progress: ProgressTracker,
     }
     return new UrlReader(source, hubBaseUrl(source), progress, useCache);
   }
-  if ('url' in source && typeof source.url === 'string') {
+  if (typeof source === 'object' && source !== null && 'url' in source && typeof source.url === 'string') {
     return new UrlReader(source.url, source.url, progress, useCache);
   }
-  if ('files' in source && source.files && typeof source.files === 'object') {
+  if (typeof source === 'object' && source !== null && 'files' in source && source.files && typeof source.files === 'object') {
     return new BlobReader(source.files, progress);
   }
   throw new ModelLoadError('model must be a hub id, { url }, or { files }');

@@ -23,8 +23,19 @@ export function classifyRunError(error: unknown, device: Device): Error {
   return new RerankerError(`inference failed on ${device}: ${message}`, { cause: error });
 }
 
+/**
+ * Test hook: called before every session.run with the run's number (per session) and shape; throwing from it looks
+ * exactly like onnxruntime failing that run (the error is classified the same way). Tests inject out-of-memory and
+ * device loss here instead of hoping for them.
+ */
+export const faultInjection: {
+  beforeRun?: (run: { device: Device; runIndex: number; rows: number; sequenceLength: number }) => void;
+} = {};
+
 export class ModelSession {
   private queue: Promise<unknown> = Promise.resolve();
+  private runs = 0;
+  private lost: string | null = null;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -58,7 +69,20 @@ export class ModelSession {
       await session.release();
       throw new ModelLoadError(`the ONNX model has no "logits" output (outputs: ${session.outputNames.join(', ')})`);
     }
-    return new ModelSession(session, device);
+    const created = new ModelSession(session, device);
+    if (device === 'webgpu') created.watchDevice();
+    return created;
+  }
+
+  /** Marks the session lost when onnxruntime's GPUDevice is lost, so the next run fails fast with DeviceLostError. */
+  private watchDevice(): void {
+    const pending = (ort.env.webgpu as { device?: unknown }).device;
+    void Promise.resolve(pending).then((device) => {
+      const lost = (device as { lost?: Promise<{ message?: string; reason?: string }> } | undefined)?.lost;
+      void lost?.then((info) => {
+        this.lost = info?.message || info?.reason || 'unknown reason';
+      });
+    }).catch(() => {});
   }
 
   /**
@@ -73,6 +97,7 @@ export class ModelSession {
 
   private async runNow(rows: readonly (readonly number[])[], padId: number): Promise<number[]> {
     const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
+    if (this.lost) throw new DeviceLostError(`the GPU device was lost: ${this.lost}`);
     const ids = new BigInt64Array(rows.length * width).fill(BigInt(padId));
     const mask = new BigInt64Array(rows.length * width);
     for (let r = 0; r < rows.length; r++) {
@@ -89,6 +114,7 @@ export class ModelSession {
     };
     let output: ort.InferenceSession.OnnxValueMapType;
     try {
+      faultInjection.beforeRun?.({ device: this.device, runIndex: this.runs++, rows: rows.length, sequenceLength: width });
       output = await this.session.run(feeds);
     } catch (error) {
       throw classifyRunError(error, this.device);
@@ -109,5 +135,10 @@ export class ModelSession {
   async dispose(): Promise<void> {
     await this.queue;
     await this.session.release();
+  }
+
+  /** Releases without waiting for runs in flight (they fail): for a session whose device is gone. */
+  async abandon(): Promise<void> {
+    await this.session.release().catch(() => {});
   }
 }

@@ -69,7 +69,7 @@ export class PairEncoder {
     return this.tokenizer.encode(text, { add_special_tokens: false });
   }
 
-  pair(queryIds: readonly number[], document: string, maxLength: number): PairIds {
-    return buildPairIds(queryIds, this.encode(document), maxLength, this.special);
+  pairFromIds(queryIds: readonly number[], documentIds: readonly number[], maxLength: number): PairIds {
+    return buildPairIds(queryIds, documentIds, maxLength, this.special);
   }
 }

@@ -1,5 +1,6 @@
 /** Public types of the reranker core. No DOM, no Node: shared by the library, the worker and the UI. */
 import type { BatchingMode } from './batching.ts';
+import type { Limits } from './validate.ts';
 
 export type Device = 'webgpu' | 'wasm';
 export type DeviceRequest = Device | 'auto';
@@ -50,6 +51,22 @@ export interface RerankerOptions {
    * the calling thread; the worker uses 10 ms.
    */
   maxWaitMs?: number;
+  /** Caps on one call's input (documents per call, total characters). */
+  limits?: Partial<Limits>;
+  /**
+   * After loading, score a few fixed pairs on the chosen backend and on wasm, and warn when they diverge (the known
+   * WebGPU int8/q4/fp16 bugs fail exactly this way, silently). Default: on for WebGPU, off for wasm.
+   */
+  selfCheck?: boolean;
+}
+
+/** The load-time comparison of the chosen backend against wasm on fixed pairs. */
+export interface FidelityCheck {
+  pairs: number;
+  /** Largest |logit difference| between the backend and wasm. */
+  maxDiff: number;
+  tolerance: number;
+  ok: boolean;
 }
 
 /** One reason a preference was not honoured: shown to the user, never swallowed. */
@@ -80,6 +97,8 @@ export interface RerankerInfo {
   fallbacks: Fallback[];
   /** Things worth knowing about the choice that are not fallbacks (q8 on WebGPU runs partly on the CPU, ...). */
   notes: string[];
+  /** Result of the self-check against wasm, when one ran. */
+  fidelity: FidelityCheck | null;
   /** The model's config says its weights are generated (random), not the real bge-reranker-v2-m3. */
   generated: boolean;
   modelId: string;
@@ -112,6 +131,8 @@ export interface BatchRecord {
   totalMs: number;
   pairsPerSecond: number;
   backend: Device;
+  /** What happened on the way: out-of-memory splits, a lost device and the session recreated, ... */
+  events?: string[];
 }
 
 export interface ScoreOptions {
@@ -128,6 +149,11 @@ export interface ScoreOptions {
 }
 
 export interface RerankOptions extends ScoreOptions {
+  /**
+   * `truncate` (default) cuts a document to fit beside the query. `chunk` splits it into overlapping windows that fit,
+   * scores it by its best window (as Cohere does), and returns that window's offsets.
+   */
+  longDocuments?: 'truncate' | 'chunk';
   /** Keep only the best `topK` results. */
   topK?: number;
   /** Copy each document into its result. */
@@ -141,6 +167,8 @@ export interface RerankResult {
   document?: string;
   /** The document (or the query) was cut to fit maxLength. */
   truncated: boolean;
+  /** With `longDocuments: 'chunk'`: the scored window, `document.slice(start, end)`. */
+  window?: { start: number; end: number };
 }
 
 export interface Reranker {

@@ -2,7 +2,7 @@
  * The worker side: a thin adapter that answers protocol requests with the core. It owns the one reranker (and so the
  * one session); every request runs with its own AbortController so the caller can cancel across the boundary.
  */
-import { createReranker } from '../lib/reranker.ts';
+import { createReranker } from '../lib/load.ts';
 import { RerankerError } from '../lib/errors.ts';
 import { readMemoryUsage } from '../lib/memory.ts';
 import type { Reranker, RerankerOptions } from '../lib/types.ts';

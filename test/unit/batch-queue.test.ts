@@ -36,7 +36,7 @@ describe('BatchQueue', () => {
   it('gives 1,000 concurrent callers exactly their own logits, with random cancellations', async () => {
     const random = rng(20261125);
     const { run, batches } = fakeRunner(1);
-    const queue = new BatchQueue(run, () => 'wasm', 5);
+    const queue = new BatchQueue({ run, backend: () => 'wasm', maxWaitMs: 5 });
     const calls = Array.from({ length: 1000 }, (_, caller) => {
       const rows = rowsFor(caller, 1 + Math.floor(random() * 6), random);
       const controller = new AbortController();
@@ -90,7 +90,7 @@ describe('BatchQueue', () => {
     const lengths = rows.map((r) => r.ids.length);
     for (const policy of [FIXED_8, TOKENS]) {
       const { run, batches } = fakeRunner();
-      const queue = new BatchQueue(run, () => 'wasm', 0);
+      const queue = new BatchQueue({ run, backend: () => 'wasm' });
       await queue.submit(rows, policy);
       const plan = planBatches(lengths, policy);
       expect(batches.map((b) => b.length)).toEqual(plan.map((p) => p.indices.length));
@@ -101,7 +101,7 @@ describe('BatchQueue', () => {
   it('merges calls arriving within maxWaitMs into one batch, and keeps policies apart', async () => {
     const random = rng(3);
     const { run, batches } = fakeRunner();
-    const queue = new BatchQueue(run, () => 'wasm', 20);
+    const queue = new BatchQueue({ run, backend: () => 'wasm', maxWaitMs: 20 });
     const a = queue.submit(rowsFor(1, 3, random), FIXED_8);
     await new Promise((r) => setTimeout(r, 5));
     const b = queue.submit(rowsFor(2, 3, random), FIXED_8);
@@ -115,13 +115,16 @@ describe('BatchQueue', () => {
 
   it('a failing batch fails the calls in it and the queue keeps serving others', async () => {
     let fail = true;
-    const queue = new BatchQueue(async (rows) => {
-      if (fail) {
-        fail = false;
-        throw new Error('boom');
-      }
-      return rows.map(logitOf);
-    }, () => 'wasm', 0);
+    const queue = new BatchQueue({
+      run: async (rows) => {
+        if (fail) {
+          fail = false;
+          throw new Error('boom');
+        }
+        return rows.map(logitOf);
+      },
+      backend: () => 'wasm',
+    });
     const random = rng(5);
     const first = queue.submit(rowsFor(1, 2, random), FIXED_8);
     await expect(first).rejects.toThrow('boom');
@@ -131,7 +134,7 @@ describe('BatchQueue', () => {
 
   it('close() fails queued calls with DisposedError', async () => {
     const { run } = fakeRunner(20);
-    const queue = new BatchQueue(run, () => 'wasm', 0);
+    const queue = new BatchQueue({ run, backend: () => 'wasm' });
     const random = rng(9);
     const running = queue.submit(rowsFor(1, 8, random), FIXED_8);
     const waiting = queue.submit(rowsFor(2, 8, random), FIXED_8).catch((e: unknown) => e);
