@@ -1,0 +1,231 @@
+/**
+ * The batch-size sweep of the seed article, DOM-free: score the same pairs at batch 1, 2, 4, ... with fixed batching,
+ * time every batch (inside the worker: the records' `totalMs`), read memory, and stop at the first out-of-memory batch
+ * size the way the seed's table stops at batch 32. `kneeOf` then names the batch size worth using.
+ */
+import { AbortError, InputError } from './errors.ts';
+import type { MemoryUsage } from './memory.ts';
+import type { BatchRecord, Reranker } from './types.ts';
+
+export const DEFAULT_SWEEP_BATCH_SIZES: readonly number[] = [1, 2, 4, 8, 16, 32, 64];
+
+/** Share of the best throughput a batch size must reach to be the knee (see `kneeOf`). */
+export const KNEE_SHARE = 0.9;
+
+export type SweepStatus = 'ok' | 'oom' | 'error';
+
+export interface SweepRow {
+  batchSize: number;
+  /** Batches per run (the last one may be partial). */
+  batches: number;
+  /**
+   * Mean and median batch latency over the measured runs, in ms: each batch's `totalMs` (tokenizing + running),
+   * which is what the seed's per-batch timing covers. Null when no batch completed.
+   */
+  avgBatchMs: number | null;
+  p50BatchMs: number | null;
+  /** Pairs scored per second of batch time: Σ pairs / Σ totalMs. */
+  pairsPerSecond: number | null;
+  /** Memory after this batch size's runs (null where not observed or no `memory` was given). */
+  wasmHeapBytes: number | null;
+  gpuBufferBytes: number | null;
+  /** Most GPU buffer bytes alive at once so far in the worker (it only grows over a sweep). */
+  gpuBufferPeakBytes: number | null;
+  status: SweepStatus;
+  /** `name: message` of the error that ended the sweep, or the queue's out-of-memory event. */
+  error?: string;
+}
+
+export interface SweepOptions {
+  /** Default `DEFAULT_SWEEP_BATCH_SIZES`; run in the order given. */
+  batchSizes?: readonly number[];
+  /** Untimed runs per batch size before the measured ones (kernels compile, buffers grow). Default 1. */
+  warmup?: number;
+  /** Measured runs per batch size. Default 3. */
+  repeats?: number;
+  signal?: AbortSignal;
+  /** Reads the model's memory (a worker reranker's `memory()`); without it the memory columns stay null. */
+  memory?: () => Promise<MemoryUsage>;
+  /** Each row as soon as its batch size is done, so a UI can fill its table while the sweep runs. */
+  onRow?: (row: SweepRow) => void;
+  /** Every measured batch record, with the batch size it belongs to. */
+  onBatch?: (batchSize: number, record: BatchRecord) => void;
+}
+
+export interface Distribution {
+  min: number;
+  median: number;
+  p95: number;
+  max: number;
+}
+
+/**
+ * Nearest-rank quantile (the smallest value with at least `q` of the values at or below it).
+ *
+ * @example
+ * quantile([40, 10, 30, 20], 0.5) // → 20
+ */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/**
+ * @example
+ * distribution([5, 1, 3]) // → { min: 1, median: 3, p95: 5, max: 5 }
+ */
+export function distribution(values: readonly number[]): Distribution | null {
+  if (values.length === 0) return null;
+  return {
+    min: Math.min(...values),
+    median: quantile(values, 0.5),
+    p95: quantile(values, 0.95),
+    max: Math.max(...values),
+  };
+}
+
+function checkCount(value: number, name: string, min: number): number {
+  if (!Number.isInteger(value) || value < min || value > 1000) throw new InputError(`${name} must be an integer from ${min} to 1000, got ${value}`);
+  return value;
+}
+
+const errorText = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/** The queue splits an out-of-memory batch instead of failing; for a sweep that still means this size did not fit. */
+const oomEvent = (record: BatchRecord): string | undefined => record.events?.find((e) => /out of memory/i.test(e));
+
+function summarize(batchSize: number, records: readonly BatchRecord[], repeats: number): Omit<SweepRow, 'status' | 'wasmHeapBytes' | 'gpuBufferBytes' | 'gpuBufferPeakBytes'> {
+  const latencies = records.map((r) => r.totalMs);
+  const pairs = records.reduce((n, r) => n + r.ownPairs, 0);
+  const ms = latencies.reduce((a, b) => a + b, 0);
+  return {
+    batchSize,
+    batches: Math.round(records.length / Math.max(1, repeats)),
+    avgBatchMs: records.length ? ms / records.length : null,
+    p50BatchMs: records.length ? quantile(latencies, 0.5) : null,
+    pairsPerSecond: ms > 0 ? (pairs * 1000) / ms : null,
+  };
+}
+
+/**
+ * Runs the sweep. Resolves with one row per batch size tried; the last row is `'oom'` or `'error'` when a batch size
+ * failed (later sizes are not tried: a bigger batch would only fail harder, and the queue caps batch sizes after an
+ * out-of-memory split). Rejects with an AbortError when `signal` aborts; rows already done went to `onRow`.
+ *
+ * @example
+ * await runSweep(reranker, pairs, { batchSizes: [1, 8, 32], repeats: 2 })
+ * // → [{ batchSize: 1, batches: 64, avgBatchMs: 48, p50BatchMs: 47, pairsPerSecond: 20.8, status: 'ok', ... },
+ * //    { batchSize: 8, batches: 8, avgBatchMs: 70, p50BatchMs: 70, pairsPerSecond: 114.3, status: 'ok', ... },
+ * //    { batchSize: 32, batches: 0, avgBatchMs: null, ..., status: 'oom', error: 'OutOfMemoryError: ...' }]
+ */
+export async function runSweep(
+  reranker: Pick<Reranker, 'score'>,
+  pairs: readonly (readonly [string, string])[],
+  options: SweepOptions = {},
+): Promise<SweepRow[]> {
+  const { signal, memory, onRow, onBatch } = options;
+  const batchSizes = options.batchSizes ?? DEFAULT_SWEEP_BATCH_SIZES;
+  const warmup = checkCount(options.warmup ?? 1, 'warmup', 0);
+  const repeats = checkCount(options.repeats ?? 3, 'repeats', 1);
+  if (pairs.length === 0) throw new InputError('the sweep needs at least one pair');
+  if (batchSizes.length === 0) throw new InputError('the sweep needs at least one batch size');
+  for (const b of batchSizes) checkCount(b, 'batch size', 1);
+
+  const rows: SweepRow[] = [];
+  const aborted = () => new AbortError('the sweep was cancelled', { cause: signal?.reason });
+  for (const batchSize of batchSizes) {
+    if (signal?.aborted) throw aborted();
+    const records: BatchRecord[] = [];
+    let failure: { status: 'oom' | 'error'; error: string } | null = null;
+    try {
+      for (let run = 0; run < warmup + repeats && !failure; run++) {
+        const measured = run >= warmup;
+        await reranker.score(pairs, {
+          batching: 'fixed',
+          batchSize,
+          signal,
+          onBatch: (record) => {
+            const event = oomEvent(record);
+            if (event && !failure) failure = { status: 'oom', error: `OutOfMemoryError: ${event}` };
+            if (!measured) return;
+            records.push(record);
+            onBatch?.(batchSize, record);
+          },
+        });
+      }
+    } catch (error) {
+      if (signal?.aborted || (error as Error)?.name === 'AbortError') throw signal?.aborted ? aborted() : error;
+      failure = { status: (error as Error)?.name === 'OutOfMemoryError' ? 'oom' : 'error', error: errorText(error) };
+    }
+    let usage: MemoryUsage | null = null;
+    try {
+      usage = memory ? await memory() : null;
+    } catch {
+      // Memory is a side reading: a worker that cannot answer it must not end the sweep.
+    }
+    const row: SweepRow = {
+      ...summarize(batchSize, failure ? [] : records, repeats),
+      wasmHeapBytes: usage?.wasmHeapBytes ?? null,
+      gpuBufferBytes: usage?.gpuBufferBytes ?? null,
+      gpuBufferPeakBytes: usage?.gpuBufferPeakBytes ?? null,
+      status: failure?.status ?? 'ok',
+      ...(failure ? { error: failure.error } : {}),
+    };
+    rows.push(row);
+    onRow?.(row);
+    if (failure) break;
+  }
+  return rows;
+}
+
+/** What `kneeOf` reads of a row; a row without `status` counts as ok. */
+export interface KneeInput {
+  batchSize: number;
+  pairsPerSecond: number | null;
+  status?: SweepStatus;
+}
+
+/**
+ * The knee: the smallest batch size whose throughput reaches `KNEE_SHARE` (90 %) of the best throughput among the
+ * `'ok'` rows. Past it, bigger batches buy at most 10 % more pairs/s for proportionally more latency and memory, which
+ * is the seed's reason to recommend batch 8–16 rather than the largest batch that fits. Null without an ok row.
+ *
+ * @example
+ * kneeOf([{ batchSize: 4, pairsPerSecond: 350 }, { batchSize: 8, pairsPerSecond: 560 }, { batchSize: 16, pairsPerSecond: 600 }])
+ * // → 8   (560 ≥ 0.9 × 600)
+ */
+export function kneeOf(rows: readonly KneeInput[]): number | null {
+  const ok = rows.filter((r) => (r.status ?? 'ok') === 'ok' && r.pairsPerSecond !== null && Number.isFinite(r.pairsPerSecond));
+  if (ok.length === 0) return null;
+  const best = Math.max(...ok.map((r) => r.pairsPerSecond!));
+  const reaching = ok.filter((r) => r.pairsPerSecond! >= KNEE_SHARE * best).map((r) => r.batchSize);
+  return Math.min(...reaching);
+}
+
+const CSV_COLUMNS = ['batchSize', 'batches', 'avgBatchMs', 'p50BatchMs', 'pairsPerSecond', 'wasmHeapBytes', 'gpuBufferBytes',
+  'gpuBufferPeakBytes', 'status', 'error', 'knee'] as const;
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'number' ? String(Math.round(value * 1000) / 1000) : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * The rows as CSV (RFC 4180 quoting), with a `knee` column marking the knee row.
+ *
+ * @example
+ * sweepToCsv([{ batchSize: 8, batches: 2, avgBatchMs: 70, p50BatchMs: 70, pairsPerSecond: 114.3, wasmHeapBytes: null,
+ *   gpuBufferBytes: null, gpuBufferPeakBytes: null, status: 'ok' }])
+ * // → 'batchSize,batches,avgBatchMs,...,knee\n8,2,70,70,114.3,,,,ok,,yes\n'
+ */
+export function sweepToCsv(rows: readonly SweepRow[]): string {
+  const knee = kneeOf(rows);
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const row of rows) {
+    lines.push(CSV_COLUMNS.map((c) => (c === 'knee' ? (row.batchSize === knee ? 'yes' : '') : csvCell(row[c]))).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
