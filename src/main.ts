@@ -1,2 +1,2 @@
-// Entry point of the app; the Lit UI mounts here.
-export {};
+// Entry point of the app: the <reranker-app> element in index.html upgrades once this module has run.
+import './ui/reranker-app.ts';

@@ -1,0 +1,80 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ByteProgress } from '../lib/types.ts';
+import type { FileProgress } from './model-controller.ts';
+import { formatByteProgress, formatBytes } from './format.ts';
+import { baseStyles } from './styles.ts';
+
+/**
+ * Download progress of a model load: one bar per file ("onnx/model_quantized.onnx 12.3 / 570.7 MB") and one overall.
+ * A file whose size is not known yet shows an indeterminate bar.
+ *
+ * @csspart overall - the overall progress bar
+ */
+@customElement('load-progress')
+export class LoadProgressElement extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      li {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) auto;
+        gap: 0 0.75rem;
+        font-size: 0.85rem;
+        margin-bottom: 0.3rem;
+      }
+      .name {
+        overflow-wrap: anywhere;
+        font-family: var(--mono);
+      }
+      .bytes {
+        font-variant-numeric: tabular-nums;
+      }
+      progress {
+        grid-column: 1 / -1;
+        width: 100%;
+        height: 0.6rem;
+      }
+      .overall {
+        font-weight: 600;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) files: readonly FileProgress[] = [];
+  @property({ attribute: false }) overall: ByteProgress | null = null;
+
+  override render() {
+    const overall = this.overall;
+    return html`
+      ${overall
+        ? html`<div class="overall" data-testid="load-progress-overall">
+            <label for="overall">Overall ${formatByteProgress(overall.loaded, overall.total)}</label>
+            <progress id="overall" part="overall" max=${overall.total ?? nothing} value=${overall.total ? overall.loaded : nothing}></progress>
+          </div>`
+        : nothing}
+      <ul aria-label="Files">
+        ${this.files.map(
+          (f) => html`<li data-testid="load-progress-file">
+            <span class="name">${f.file}</span>
+            <span class="bytes">${f.done
+              ? `${formatBytes(f.loaded)}${f.fromCache ? ' (cache)' : ''} ✓`
+              : formatByteProgress(f.loaded, f.total)}</span>
+            <progress aria-label=${f.file} max=${f.total ?? nothing} value=${f.total ? f.loaded : nothing}></progress>
+          </li>`,
+        )}
+      </ul>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'load-progress': LoadProgressElement;
+  }
+}

@@ -1,0 +1,108 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { RerankerInfo } from '../lib/types.ts';
+import { formatBytes, formatMs } from './format.ts';
+import { baseStyles } from './styles.ts';
+
+/**
+ * What actually loaded: backend, dtype, adapter, every fallback and note, files with sizes, load time, and a banner
+ * when the weights are generated (the demo model), since its scores mean nothing.
+ *
+ * @csspart generated - the "generated demo weights" banner
+ */
+@customElement('model-info')
+export class ModelInfoElement extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      dl {
+        display: grid;
+        grid-template-columns: max-content minmax(0, 1fr);
+        gap: 0.2rem 0.75rem;
+        margin: 0.5rem 0;
+      }
+      dt {
+        font-weight: 600;
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      ul {
+        margin: 0.25rem 0;
+        padding-left: 1.2rem;
+      }
+      td.text {
+        font-family: var(--mono);
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) info: RerankerInfo | null = null;
+
+  override render() {
+    const info = this.info;
+    if (!info) return nothing;
+    const adapter = info.adapter;
+    const fidelity = info.fidelity ?? null;
+    return html`
+      ${info.generated
+        ? html`<p class="banner warn" part="generated" role="note" data-testid="generated-banner">
+            <strong>Generated demo weights: scores are not meaningful.</strong> This model has random weights; it shows
+            the pipeline (tokenizing, batching, timing) working, not a real ranking.
+          </p>`
+        : nothing}
+      <dl data-testid="model-info">
+        <dt>Model</dt>
+        <dd>${info.modelId}</dd>
+        <dt>Backend</dt>
+        <dd data-testid="info-backend">${info.backend}${info.backend === 'wasm' ? ` (${info.numThreads} thread${info.numThreads === 1 ? '' : 's'})` : ''}</dd>
+        <dt>Dtype</dt>
+        <dd data-testid="info-dtype">${info.dtype}</dd>
+        <dt>Max length</dt>
+        <dd>${info.maxLength} tokens</dd>
+        <dt>Adapter</dt>
+        <dd>${adapter
+          ? `${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' · ') || 'unnamed'}${adapter.isFallbackAdapter ? ' (software fallback adapter)' : ''}, shader-f16 ${adapter.shaderF16 ? 'yes' : 'no'}`
+          : 'none'}</dd>
+        <dt>Load time</dt>
+        <dd data-testid="info-load-ms">${formatMs(info.loadMs)} ms</dd>
+        ${fidelity
+          ? html`<dt>Self-check</dt>
+              <dd>${fidelity.ok ? 'matches wasm' : 'DIFFERS from wasm'}: max |Δlogit| ${fidelity.maxDiff.toPrecision(3)} over
+                ${fidelity.pairs} pairs (tolerance ${fidelity.tolerance})</dd>`
+          : nothing}
+      </dl>
+      ${info.fallbacks.length
+        ? html`<h3>Fallbacks</h3>
+            <ul data-testid="info-fallbacks">
+              ${info.fallbacks.map((f) => html`<li><strong>${f.from} → ${f.to}</strong>: ${f.reason}</li>`)}
+            </ul>`
+        : nothing}
+      ${info.notes.length
+        ? html`<h3>Notes</h3>
+            <ul data-testid="info-notes">
+              ${info.notes.map((n) => html`<li>${n}</li>`)}
+            </ul>`
+        : nothing}
+      <h3>Files</h3>
+      <div class="table-wrap">
+        <table>
+          <thead><tr><th class="text" scope="col">File</th><th scope="col">Size</th><th scope="col">Read from</th></tr></thead>
+          <tbody>
+            ${info.files.map(
+              (f) => html`<tr><td class="text">${f.path}</td><td>${formatBytes(f.bytes)}</td><td>${f.fromCache ? 'browser cache' : 'source'}</td></tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'model-info': ModelInfoElement;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The batch-size sweep as async UI state (a @lit/task Task), with rows arriving live from `runSweep`. Timing happens in
+ * the worker; this only collects rows.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { Task, TaskStatus } from '@lit/task';
+import { runSweep, type SweepRow } from '../lib/sweep.ts';
+import type { RerankerInfo } from '../lib/types.ts';
+import type { AppReranker } from './reranker-source.ts';
+import { abortable } from './abortable.ts';
+
+export interface SweepSettings {
+  batchSizes: number[];
+  warmup: number;
+  repeats: number;
+  pairs: [string, string][];
+}
+
+export interface SweepRun {
+  settings: Omit<SweepSettings, 'pairs'> & { pairs: number };
+  info: RerankerInfo;
+  startedAt: string;
+}
+
+export class SweepController implements ReactiveController {
+  /** Rows of the running (or last) sweep, as they complete; kept when the sweep is cancelled. */
+  rows: SweepRow[] = [];
+  /** What the rows were measured with, for the export. */
+  run: SweepRun | null = null;
+  /** The batch size being measured now. */
+  current: number | null = null;
+
+  private readonly task: Task<[AppReranker, SweepSettings], SweepRow[]>;
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+    this.task = new Task(host, {
+      autoRun: false,
+      task: ([reranker, settings], { signal }) => this.sweep(reranker, settings, signal),
+    });
+  }
+
+  get status(): TaskStatus {
+    return this.task.status;
+  }
+
+  get pending(): boolean {
+    return this.task.status === TaskStatus.PENDING;
+  }
+
+  get error(): unknown {
+    return this.task.error;
+  }
+
+  start(reranker: AppReranker, settings: SweepSettings): Promise<void> {
+    return this.task.run([reranker, settings]);
+  }
+
+  cancel(): void {
+    this.task.abort();
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.task.abort();
+  }
+
+  private async sweep(reranker: AppReranker, settings: SweepSettings, signal: AbortSignal): Promise<SweepRow[]> {
+    this.rows = [];
+    this.run = {
+      settings: { batchSizes: settings.batchSizes, warmup: settings.warmup, repeats: settings.repeats, pairs: settings.pairs.length },
+      info: reranker.info,
+      startedAt: new Date().toISOString(),
+    };
+    this.current = settings.batchSizes[0] ?? null;
+    try {
+      return await abortable(
+        runSweep(reranker, settings.pairs, {
+          batchSizes: settings.batchSizes,
+          warmup: settings.warmup,
+          repeats: settings.repeats,
+          signal,
+          memory: () => reranker.memory(),
+          onRow: (row) => {
+            if (signal.aborted) return;
+            this.rows = [...this.rows, row];
+            this.current = settings.batchSizes[this.rows.length] ?? null;
+            this.host.requestUpdate();
+          },
+        }),
+        signal,
+      );
+    } finally {
+      // An aborted run may have been replaced by a newer one, whose `current` this must not clear.
+      if (!signal.aborted) this.current = null;
+    }
+  }
+}

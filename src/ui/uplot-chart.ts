@@ -1,0 +1,106 @@
+import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import uPlot from 'uplot';
+import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
+
+/** uPlot options without the size: the element sizes the plot to its own width. */
+export type ChartOptions = Omit<uPlot.Options, 'width' | 'height'>;
+
+/** Resolves `var(--name)` colours (canvas cannot) against the element's computed style. */
+function resolveColours<T>(value: T, style: CSSStyleDeclaration): T {
+  if (typeof value === 'string') {
+    const match = /^var\((--[\w-]+)\)$/.exec(value.trim());
+    return (match ? style.getPropertyValue(match[1]).trim() || value : value) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => resolveColours(v, style)) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveColours(v, style)])) as T;
+  }
+  return value;
+}
+
+/**
+ * A uPlot chart that follows its container's width. Colours may be given as `var(--custom-property)`. The canvas is
+ * decorative for screen readers: pair it with a table of the same numbers, and name it with `label`.
+ *
+ * @csspart plot - the element uPlot draws into
+ */
+@customElement('uplot-chart')
+export class UplotChart extends LitElement {
+  static override styles = [
+    unsafeCSS(uPlotCss),
+    css`
+      :host {
+        display: block;
+        min-width: 0;
+      }
+      .plot {
+        width: 100%;
+      }
+      .u-legend {
+        font-size: 0.8rem;
+        color: var(--fg);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) options: ChartOptions | null = null;
+  @property({ attribute: false }) data: uPlot.AlignedData = [[]];
+  @property({ type: Number }) height = 220;
+  @property() label = 'chart';
+
+  @query('.plot') private container!: HTMLDivElement;
+  private plot: uPlot | null = null;
+  private resizer: ResizeObserver | null = null;
+
+  override render() {
+    return html`<div class="plot" part="plot" role="img" aria-label=${this.label}></div>`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!this.options) return;
+    if (!this.plot || changed.has('options') || changed.has('height')) this.create();
+    else if (changed.has('data')) this.plot.setData(this.data);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resizer = new ResizeObserver(() => {
+      const width = this.container?.clientWidth ?? 0;
+      if (this.plot && width > 0 && Math.abs(width - this.plot.width) > 1) this.plot.setSize({ width, height: this.height });
+    });
+    this.resizer.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizer?.disconnect();
+    this.plot?.destroy();
+    this.plot = null;
+  }
+
+  private create(): void {
+    this.plot?.destroy();
+    const style = getComputedStyle(this);
+    const options = resolveColours(this.options!, style);
+    const axisColour = style.getPropertyValue('--fg').trim() || '#222';
+    const gridColour = style.getPropertyValue('--border').trim() || '#ddd';
+    const axes = (options.axes ?? []).map((a) => ({
+      stroke: axisColour,
+      grid: { stroke: gridColour, width: 1 },
+      ticks: { stroke: gridColour, width: 1 },
+      ...a,
+    }));
+    this.plot = new uPlot(
+      { ...options, axes, width: Math.max(200, this.container.clientWidth), height: this.height },
+      this.data,
+      this.container,
+    );
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'uplot-chart': UplotChart;
+  }
+}
