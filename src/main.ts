@@ -1,2 +1,3 @@
 // Entry point of the app: the <reranker-app> element in index.html upgrades once this module has run.
+import './theme.css';
 import './ui/reranker-app.ts';

@@ -4,6 +4,7 @@
  * files live in its cache (`env.cacheKey`), so both libraries see the same downloads.
  */
 import { env } from '@huggingface/transformers';
+import { MODEL_CACHE_NAME } from './cache.ts';
 import { AbortError, ModelLoadError, throwIfAborted } from './errors.ts';
 import type { ByteProgress, LoadProgress, ModelSource } from './types.ts';
 
@@ -110,7 +111,7 @@ function looksLikeHtml(bytes: Uint8Array): boolean {
 async function openCache(enabled: boolean): Promise<Cache | null> {
   if (!enabled || typeof caches === 'undefined') return null;
   try {
-    return await caches.open(env.cacheKey ?? 'transformers-cache');
+    return await caches.open(env.cacheKey ?? MODEL_CACHE_NAME);
   } catch {
     return null; // e.g. opaque origins; downloading still works
   }

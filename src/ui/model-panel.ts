@@ -9,6 +9,7 @@ import { describeError, formatBytes, isAbort } from './format.ts';
 import { baseStyles } from './styles.ts';
 import './load-progress.ts';
 import './model-info.ts';
+import './model-cache.ts';
 
 type SourceKind = 'demo' | 'hub' | 'url' | 'files';
 
@@ -93,8 +94,13 @@ export class ModelPanel extends LitElement {
   @state() private device: DeviceRequest = 'auto';
   @state() private maxLength = 512;
 
-  private readonly model = new ModelController(this, (reranker) =>
-    this.dispatchEvent(new CustomEvent<RerankerChangeDetail>('reranker-change', { detail: { reranker }, bubbles: true, composed: true })));
+  /** Bumped whenever the loaded model changes: the cache listing re-reads then. */
+  @state() private loads = 0;
+
+  private readonly model = new ModelController(this, (reranker) => {
+    this.loads++;
+    this.dispatchEvent(new CustomEvent<RerankerChangeDetail>('reranker-change', { detail: { reranker }, bubbles: true, composed: true }));
+  });
 
   private readonly hasWebGpu = typeof navigator !== 'undefined' && 'gpu' in navigator;
 
@@ -166,6 +172,7 @@ export class ModelPanel extends LitElement {
         ? html`<p class="error" role="alert" data-testid="model-error">${describeError(this.model.error)}</p>`
         : nothing}
       <model-info .info=${this.model.reranker?.info ?? null}></model-info>
+      <model-cache .revision=${this.loads} ?busy=${loading}></model-cache>
     `;
   }
 

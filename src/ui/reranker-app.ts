@@ -72,7 +72,8 @@ export class RerankerApp extends LitElement {
     return html`
       <header>
         <h1>bge-reranker-v2-m3 in the browser</h1>
-        <p>Rerank documents against a query on this device (WebGPU, or wasm). Documents never leave the page.</p>
+        <p>Rerank documents against a query on this device (WebGPU, or wasm). Documents never leave the page.
+          <a href="./rag.html">Retrieve-then-rerank example</a></p>
       </header>
       <div class="grid">
         <div class="stack">

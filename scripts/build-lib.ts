@@ -1,0 +1,28 @@
+/**
+ * `npm run build:lib`: the library build into dist/lib (vite.lib.config.ts), then its type declarations
+ * (tsconfig.lib.json) with relative `.ts` specifiers turned into `.js`, which every TypeScript setup resolves to the
+ * `.d.ts` beside it (tsc keeps `.ts` specifiers in declarations as written).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { build } from 'vite';
+
+const root = path.resolve(import.meta.dirname, '..');
+const typesDir = path.join(root, 'dist/lib/types');
+
+await build({ configFile: path.join(root, 'vite.lib.config.ts'), root });
+execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.lib.json'], { cwd: root, stdio: 'inherit' });
+
+let rewritten = 0;
+for (const entry of fs.readdirSync(typesDir, { recursive: true, encoding: 'utf8' })) {
+  if (!entry.endsWith('.d.ts')) continue;
+  const file = path.join(typesDir, entry);
+  const text = fs.readFileSync(file, 'utf8');
+  const fixed = text.replace(/((?:from|import)\s+'\.{1,2}\/[^']*)\.ts'/g, "$1.js'");
+  if (fixed !== text) {
+    fs.writeFileSync(file, fixed);
+    rewritten++;
+  }
+}
+console.log(`declarations: ${rewritten} files had .ts specifiers rewritten to .js`);

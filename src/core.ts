@@ -1,0 +1,11 @@
+/**
+ * `bge-reranker-web/core`: the reranker in the calling thread (tokenize → batch → run → score), for a worker of your
+ * own or for Node. The main entry's `createReranker` wraps this in the bundled worker.
+ *
+ * @example
+ * import { createReranker } from 'bge-reranker-web/core';
+ * const reranker = await createReranker({ model: { url: 'https://example.org/models/bge-reranker-v2-m3/' }, device: 'wasm' });
+ * await reranker.score([['capital of France', 'Paris is the capital of France.']]) // → [0.98]
+ */
+export * from './lib/index.ts';
+export { cachedModelFiles, clearModelCache, type CachedFile } from './lib/cache.ts';

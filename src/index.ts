@@ -1,0 +1,19 @@
+/**
+ * bge-reranker-web: rerank documents against a query in the browser with BAAI/bge-reranker-v2-m3 on onnxruntime-web
+ * (WebGPU, wasm fallback). `createReranker` runs the model in a bundled Web Worker, so the page stays responsive; this
+ * entry holds no onnxruntime code itself (that lives in the worker). `bge-reranker-web/core` is the same reranker
+ * in the calling thread, for your own worker or Node.
+ *
+ * @example
+ * import { createReranker } from 'bge-reranker-web';
+ * const reranker = await createReranker({ model: 'onnx-community/bge-reranker-v2-m3-ONNX', dtype: 'auto' });
+ * const ranked = await reranker.rerank('capital of France', ['Berlin is in Germany.', 'Paris is the capital of France.']);
+ * // → [{ index: 1, score: 0.98, truncated: false }, { index: 0, score: 0.01, truncated: false }]
+ */
+export { createWorkerReranker as createReranker, type WorkerReranker } from './worker/client.ts';
+export { cachedModelFiles, clearModelCache, type CachedFile } from './lib/cache.ts';
+export type { MemoryUsage } from './lib/memory.ts';
+export type { BatchingMode } from './lib/batching.ts';
+export type { Limits } from './lib/validate.ts';
+export * from './lib/errors.ts';
+export * from './lib/types.ts';

@@ -1,0 +1,3 @@
+// The RAG example page: BM25 retrieval, then the reranker.
+import '../theme.css';
+import './rag-demo.ts';

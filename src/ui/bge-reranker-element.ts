@@ -1,0 +1,188 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { createWorkerReranker, type WorkerReranker } from '../worker/client.ts';
+import type { BatchRecord, DeviceRequest, DtypeRequest, LoadProgress, ModelSource, RerankResult } from '../lib/types.ts';
+import { describeError, formatByteProgress, formatMs } from './format.ts';
+import { baseStyles } from './styles.ts';
+import './rerank-results.ts';
+import './batch-timing.ts';
+
+/** A hub id looks like `owner/name`; anything else is a URL, resolved against the page (the worker has another base). */
+export function modelSourceFromAttribute(model: string, baseURI: string): ModelSource {
+  return /^[\w.-]+\/[\w.-]+$/.test(model) ? model : { url: new URL(model, baseURI).href };
+}
+
+export interface RankedDetail {
+  query: string;
+  results: RerankResult[];
+  batches: BatchRecord[];
+  wallMs: number;
+}
+
+/**
+ * A standalone reranker: give it a model, a query and documents; it loads the model in a worker and shows the
+ * ranking (documents as text) with per-batch timing. Everything stays in the page.
+ *
+ * ```html
+ * <bge-reranker model="models/tiny-random-bge-reranker/" query="capital of France" top-k="3"></bge-reranker>
+ * <script type="module">
+ *   const el = document.querySelector('bge-reranker');
+ *   el.documents = ['Berlin is in Germany.', 'Paris is the capital of France.'];
+ *   const results = await el.rerank(); // → [{ index: 1, score: 0.98, ... }, ...]
+ * </script>
+ * ```
+ *
+ * @fires bge-reranker-progress - `detail` is a LoadProgress event
+ * @fires bge-reranker-ready - `detail` is the RerankerInfo of the loaded model
+ * @fires bge-reranker-ranked - `detail` is a RankedDetail
+ * @fires bge-reranker-error - `detail.error` is the error (named: ModelLoadError, InputError, ...)
+ * @csspart status - the status line
+ */
+@customElement('bge-reranker')
+export class BgeRerankerElement extends LitElement {
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        --fg: inherit;
+        --muted: #6b7280;
+        --border: #d1d5db;
+        --surface-2: #eef1f4;
+        --accent: #0b5cad;
+        --warn-text: #7a5a00;
+        --warn-border: #e0b100;
+        --warn-bg: #fff6d6;
+        --ok-text: #1e6b2b;
+        --ok-border: #6fbf7b;
+        --ok-bg: #e3f5e6;
+        --chart-1: #0b5cad;
+        --chart-2: #c2410c;
+      }
+    `,
+  ];
+
+  /** Hub id (`onnx-community/bge-reranker-v2-m3-ONNX`) or the URL of a model folder, relative to the page. */
+  @property() model = 'onnx-community/bge-reranker-v2-m3-ONNX';
+  @property() dtype: DtypeRequest = 'auto';
+  @property() device: DeviceRequest = 'auto';
+  @property({ type: Number, attribute: 'max-length' }) maxLength = 512;
+  @property({ type: Number, attribute: 'batch-size' }) batchSize = 16;
+  @property({ type: Number, attribute: 'top-k' }) topK: number | undefined = undefined;
+  @property() query = '';
+  @property({ attribute: false }) documents: readonly string[] = [];
+  /** Show the per-batch timing table and chart under the ranking. */
+  @property({ type: Boolean }) timing = false;
+
+  @state() private status = 'No model loaded.';
+  @state() private results: RerankResult[] = [];
+  @state() private rankedDocuments: readonly string[] = [];
+  @state() private batches: BatchRecord[] = [];
+  @state() private error: string | null = null;
+
+  private loading: Promise<WorkerReranker> | null = null;
+  private loadedWith = '';
+
+  /** The reranker for the current model settings, loading it (once) when needed. */
+  load(): Promise<WorkerReranker> {
+    const settings = JSON.stringify([this.model, this.dtype, this.device, this.maxLength]);
+    if (this.loading && this.loadedWith === settings) return this.loading;
+    const previous = this.loading;
+    this.loadedWith = settings;
+    this.status = 'Loading the model…';
+    this.loading = (async () => {
+      await previous?.then((r) => r.dispose()).catch(() => {});
+      const reranker = await createWorkerReranker({
+        model: modelSourceFromAttribute(this.model, document.baseURI),
+        dtype: this.dtype,
+        device: this.device,
+        maxLength: this.maxLength,
+        progress: (event) => this.onProgress(event),
+      });
+      this.status = `Ready: ${reranker.info.backend} / ${reranker.info.dtype}, loaded in ${formatMs(reranker.info.loadMs)} ms.`;
+      this.emit('bge-reranker-ready', reranker.info);
+      return reranker;
+    })();
+    const loading = this.loading;
+    loading.catch((error) => {
+      // A failed load is not kept: the next rerank tries again (the user may have fixed the URL or the network).
+      if (this.loading === loading) {
+        this.loading = null;
+        this.loadedWith = '';
+      }
+      this.fail(error);
+    });
+    return loading;
+  }
+
+  /** Ranks `documents` against `query` (or the properties), shows and returns the results. */
+  async rerank(query = this.query, documents = this.documents): Promise<RerankResult[]> {
+    this.error = null;
+    try {
+      const reranker = await this.load();
+      const batches: BatchRecord[] = [];
+      this.batches = [];
+      this.status = `Scoring ${documents.length} documents…`;
+      const started = performance.now();
+      const results = await reranker.rerank(query, documents, {
+        batchSize: this.batchSize,
+        topK: this.topK,
+        onBatch: (record) => batches.push(record),
+      });
+      const wallMs = performance.now() - started;
+      this.results = results;
+      this.rankedDocuments = documents;
+      this.batches = batches;
+      this.status = `Ranked ${documents.length} documents in ${formatMs(wallMs)} ms (${batches.length} batch${batches.length === 1 ? '' : 'es'}).`;
+      this.emit('bge-reranker-ranked', { query, results, batches, wallMs } satisfies RankedDetail);
+      return results;
+    } catch (error) {
+      this.fail(error);
+      throw error;
+    }
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // A new model setting makes the loaded one stale: the next rerank loads it.
+    if (['model', 'dtype', 'device', 'maxLength'].some((k) => changed.has(k as keyof BgeRerankerElement)) && this.loading) {
+      void this.load().catch(() => {});
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    void this.loading?.then((r) => r.dispose()).catch(() => {});
+    this.loading = null;
+  }
+
+  override render() {
+    return html`
+      <p part="status" role="status" data-testid="bge-status">${this.status}</p>
+      ${this.error ? html`<p class="error" role="alert" data-testid="bge-error">${this.error}</p>` : nothing}
+      <rerank-results .results=${this.results} .documents=${this.rankedDocuments}></rerank-results>
+      ${this.timing ? html`<batch-timing .records=${this.batches}></batch-timing>` : nothing}
+    `;
+  }
+
+  private onProgress(event: LoadProgress): void {
+    if (event.status === 'progress' || event.status === 'done') {
+      this.status = `Loading the model… ${formatByteProgress(event.overall.loaded, event.overall.total)}`;
+    }
+    this.emit('bge-reranker-progress', event);
+  }
+
+  private fail(error: unknown): void {
+    this.error = describeError(error);
+    this.status = 'Failed.';
+    this.emit('bge-reranker-error', { error });
+  }
+
+  private emit(type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bge-reranker': BgeRerankerElement;
+  }
+}
