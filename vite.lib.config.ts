@@ -11,6 +11,8 @@ import { defineConfig } from 'vite';
  * exports gives the same ESM entries with the worker and the .wasm as files.
  */
 export default defineConfig({
+  // Relative URLs for the worker and the .wasm: they sit beside the entries wherever the package is served from.
+  base: './',
   publicDir: false,
   worker: { format: 'es' },
   build: {

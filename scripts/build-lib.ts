@@ -8,10 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'vite';
 
+// Production builds of the bundled libraries (Lit's dev mode is picked by NODE_ENV), also when called from a test run.
+process.env.NODE_ENV = 'production';
 const root = path.resolve(import.meta.dirname, '..');
 const typesDir = path.join(root, 'dist/lib/types');
 
-await build({ configFile: path.join(root, 'vite.lib.config.ts'), root });
+await build({ configFile: path.join(root, 'vite.lib.config.ts'), root, mode: 'production' });
 execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.lib.json'], { cwd: root, stdio: 'inherit' });
 
 let rewritten = 0;

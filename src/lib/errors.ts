@@ -3,32 +3,49 @@
  * (`err.name === 'InputError'`) wherever the reranker runs.
  */
 export class RerankerError extends Error {
+  // Names are literals, not `new.target.name`: minified bundles rename classes, and the name is what crosses the
+  // worker boundary and what callers compare.
+  override name = 'RerankerError';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
 /** The caller's input is unusable: empty query, no documents, a non-string, an option out of range. */
-export class InputError extends RerankerError {}
+export class InputError extends RerankerError {
+  override name = 'InputError';
+}
 
 /** A model file is missing, corrupt, or does not fit the others (tokenizer vs. model vocabulary). */
-export class ModelLoadError extends RerankerError {}
+export class ModelLoadError extends RerankerError {
+  override name = 'ModelLoadError';
+}
 
 /** The requested backend or dtype cannot run here (no WebGPU adapter, no shader-f16, ...). */
-export class BackendUnavailableError extends RerankerError {}
+export class BackendUnavailableError extends RerankerError {
+  override name = 'BackendUnavailableError';
+}
 
 /** The device ran out of memory (GPU buffer or wasm heap) for a batch. */
-export class OutOfMemoryError extends RerankerError {}
+export class OutOfMemoryError extends RerankerError {
+  override name = 'OutOfMemoryError';
+}
 
 /** The GPU device was lost mid-run. */
-export class DeviceLostError extends RerankerError {}
+export class DeviceLostError extends RerankerError {
+  override name = 'DeviceLostError';
+}
 
 /** The operation was cancelled through its AbortSignal. */
-export class AbortError extends RerankerError {}
+export class AbortError extends RerankerError {
+  override name = 'AbortError';
+}
 
 /** The reranker was used after dispose(). */
-export class DisposedError extends RerankerError {}
+export class DisposedError extends RerankerError {
+  override name = 'DisposedError';
+}
 
 export const ERROR_CLASSES = {
   RerankerError,

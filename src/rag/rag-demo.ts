@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { createReranker, type WorkerReranker } from '../index.ts';
-import { modelSourceFromAttribute } from '../ui/bge-reranker-element.ts';
+import { modelSourceFromAttribute } from '../ui/bge-reranker-api.ts';
 import { EXAMPLE_QUESTIONS, KNOWLEDGE_BASE } from '../samples/knowledge-base.ts';
 import { PassageIndex, retrieveAndRerank, type RagAnswer } from './retrieval.ts';
 import { describeError, formatMs } from '../ui/format.ts';

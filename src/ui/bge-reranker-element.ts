@@ -1,23 +1,12 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { createWorkerReranker, type WorkerReranker } from '../worker/client.ts';
-import type { BatchRecord, DeviceRequest, DtypeRequest, LoadProgress, ModelSource, RerankResult } from '../lib/types.ts';
+import type { BatchRecord, DeviceRequest, DtypeRequest, LoadProgress, RerankResult } from '../lib/types.ts';
+import { modelSourceFromAttribute, type RankedDetail } from './bge-reranker-api.ts';
 import { describeError, formatByteProgress, formatMs } from './format.ts';
 import { baseStyles } from './styles.ts';
 import './rerank-results.ts';
 import './batch-timing.ts';
-
-/** A hub id looks like `owner/name`; anything else is a URL, resolved against the page (the worker has another base). */
-export function modelSourceFromAttribute(model: string, baseURI: string): ModelSource {
-  return /^[\w.-]+\/[\w.-]+$/.test(model) ? model : { url: new URL(model, baseURI).href };
-}
-
-export interface RankedDetail {
-  query: string;
-  results: RerankResult[];
-  batches: BatchRecord[];
-  wallMs: number;
-}
 
 /**
  * A standalone reranker: give it a model, a query and documents; it loads the model in a worker and shows the
@@ -181,8 +170,4 @@ export class BgeRerankerElement extends LitElement {
   }
 }
 
-declare global {
-  interface HTMLElementTagNameMap {
-    'bge-reranker': BgeRerankerElement;
-  }
-}
+// The `HTMLElementTagNameMap` entry is in src/element.ts, typed by the public interface (no Lit types in it).

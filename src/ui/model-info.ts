@@ -92,7 +92,7 @@ export class ModelInfoElement extends LitElement {
           <thead><tr><th class="text" scope="col">File</th><th scope="col">Size</th><th scope="col">Read from</th></tr></thead>
           <tbody>
             ${info.files.map(
-              (f) => html`<tr><td class="text">${f.path}</td><td>${formatBytes(f.bytes)}</td><td>${f.fromCache ? 'browser cache' : 'source'}</td></tr>`,
+              (f) => html`<tr data-testid="info-file" data-from-cache=${f.fromCache}><td class="text">${f.path}</td><td>${formatBytes(f.bytes)}</td><td>${f.fromCache ? 'browser cache' : 'source'}</td></tr>`,
             )}
           </tbody>
         </table>

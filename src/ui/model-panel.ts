@@ -63,7 +63,10 @@ export class ModelPanel extends LitElement {
       .source .detail {
         grid-column: 2;
         display: grid;
+        /* minmax(0, …): a file input's intrinsic width must not widen the column past a narrow screen. */
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.25rem;
+        min-width: 0;
       }
       .source input[type='text'],
       .source input[type='url'] {
@@ -215,13 +218,13 @@ export class ModelPanel extends LitElement {
       ${radio('hub', 'Hugging Face hub', html`<span class="recommended">(the real bge-reranker-v2-m3)</span>`, html`
         <label class="visually-hidden" for="hub-id">Hub model id</label>
         <input id="hub-id" type="text" spellcheck="false" data-testid="hub-id" .value=${this.hubId}
-          @focus=${() => (this.source = 'hub')} @input=${(e: Event) => (this.hubId = (e.target as HTMLInputElement).value)} />
+          @input=${(e: Event) => this.typeSource('hub', (e.target as HTMLInputElement).value)} />
         <span class="hint">Downloads from huggingface.co (q8 ≈ 570 MB), then reads it from the browser cache.</span>`)}
       ${radio('url', 'Self-hosted base URL', nothing, html`
         <label class="visually-hidden" for="model-url">Base URL of the model folder</label>
         <input id="model-url" type="url" spellcheck="false" placeholder="https://example.org/models/bge-reranker-v2-m3/"
           data-testid="model-url" .value=${this.url}
-          @focus=${() => (this.source = 'url')} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />
+          @input=${(e: Event) => this.typeSource('url', (e.target as HTMLInputElement).value)} />
         <span class="hint">Same layout as the hub: config.json, tokenizer.json, tokenizer_config.json, onnx/….</span>`)}
       ${radio('files', 'Local folder or files', nothing, html`
         <div class="row">
@@ -239,6 +242,16 @@ export class ModelPanel extends LitElement {
           ? `${fileCount} file${fileCount === 1 ? '' : 's'}, ${formatBytes(fileBytes)}: ${Object.keys(this.files).slice(0, 6).join(', ')}${fileCount > 6 ? ', …' : ''}`
           : 'Nothing picked. Files stay on this device.'}</span>`)}
     `;
+  }
+
+  /**
+   * Typing in a source's field selects that source. Focus alone does not: tabbing through the form to the Load button
+   * must not switch the source (an empty URL field would then disable the button).
+   */
+  private typeSource(kind: 'hub' | 'url', value: string): void {
+    if (kind === 'hub') this.hubId = value;
+    else this.url = value;
+    this.source = kind;
   }
 
   private pickFiles(event: Event): void {

@@ -16,6 +16,10 @@ import type {
   ScoreOptions,
 } from '../lib/types.ts';
 import type { Endpoint, Request, RequestBody, Response, SerializedError } from './protocol.ts';
+// The .wasm's URL as seen from this module, handed to the worker. Left to itself, onnxruntime finds the .wasm beside
+// its own module, and a bundler that re-bundles our prebuilt worker (an app installing the package) does not carry
+// the .wasm along; this import makes every bundler emit it and give us its final URL.
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 
 export interface WorkerReranker extends Reranker {
   /** Memory the worker's model uses now (wasm heap, live GPU buffers). */
@@ -174,7 +178,11 @@ class RemoteReranker implements WorkerReranker {
 export async function createWorkerReranker(options: RerankerOptions & { endpoint?: Endpoint } = {}): Promise<WorkerReranker> {
   const { endpoint, progress, signal, ...load } = options;
   let worker: Worker | null = null;
-  if (!endpoint) worker = new Worker(new URL('./reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
+  if (!endpoint) {
+    worker = new Worker(new URL('./reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
+    // Resolved here: the worker's own base URL is not the page's.
+    load.wasmUrl ??= new URL(ortWasmUrl, import.meta.url).href;
+  }
   const client = new WorkerClient(endpoint ?? worker!);
   worker?.addEventListener('error', (event) => {
     client.fail(new RerankerError(`the reranker worker crashed: ${event.message || 'unknown error'}`));

@@ -208,4 +208,33 @@ describe.skipIf(skip !== null)('the built app under /demo/ in Chromium', () => {
     expect(longest).toBeLessThan(250);
     expect(blocked).toBeLessThan(wallMs * 0.25);
   }, 180_000);
+
+  it('works by keyboard alone and fits a narrow screen', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await narrow.goto(site.url);
+      await narrow.waitForFunction(() => customElements.get('reranker-app') !== undefined);
+      const focused = () => narrow.evaluate(() => {
+        let active: Element | null = document.activeElement;
+        while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+        return active?.getAttribute('data-testid') ?? active?.tagName ?? null;
+      });
+      const tabTo = async (testId: string) => {
+        for (let i = 0; i < 80 && (await focused()) !== testId; i++) await narrow.keyboard.press('Tab');
+        expect(await focused()).toBe(testId);
+      };
+      await tabTo('load-button');
+      await narrow.keyboard.press('Enter');
+      await expect.poll(() => narrow.getByTestId('model-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('ready');
+      await tabTo('rerank-button');
+      await narrow.keyboard.press('Enter');
+      await expect.poll(() => narrow.getByTestId('rerank-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
+      expect(await narrow.getByTestId('result-item').count()).toBe(SEED_PAIRS.length);
+      // Nothing wider than the screen: no sideways scrolling of the page.
+      expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await narrow.screenshot({ path: SCREENSHOT.replace('.png', '-narrow.png'), fullPage: true });
+    } finally {
+      await narrow.close();
+    }
+  });
 });

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
-import { build } from 'vite';
+import { build, type InlineConfig } from 'vite';
 import { PROJECT_ROOT } from './harness.ts';
 
 const TYPES: Record<string, string> = {
@@ -24,11 +24,25 @@ const TYPES: Record<string, string> = {
 
 let built: Promise<string> | null = null;
 
+/**
+ * `vite build` as the CLI runs it. Under vitest NODE_ENV is 'test', which makes Vite resolve the `development` export
+ * conditions (Lit's dev mode, for one): set it to 'production' for the build, then put it back.
+ */
+export async function productionBuild(config: InlineConfig): Promise<void> {
+  const previous = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ mode: 'production', ...config });
+  } finally {
+    process.env.NODE_ENV = previous;
+  }
+}
+
 /** Builds the app (index.html and every page Vite's config names) once per process; resolves with the output folder. */
 export function buildSite(): Promise<string> {
   built ??= (async () => {
     const outDir = fs.mkdtempSync(path.join(PROJECT_ROOT, 'node_modules', '.site-test-'));
-    await build({ configFile: path.join(PROJECT_ROOT, 'vite.config.ts'), root: PROJECT_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    await productionBuild({ configFile: path.join(PROJECT_ROOT, 'vite.config.ts'), root: PROJECT_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     process.once('exit', () => fs.rmSync(outDir, { recursive: true, force: true }));
     return outDir;
   })();

@@ -1,0 +1,155 @@
+/**
+ * The packed library as a user gets it: `npm pack` (which runs `build:lib`), a fresh project that installs the tarball
+ * offline and uses it with no configuration — bundled by Vite and served as a static site, and as plain
+ * `<script type="module">` with no bundler — reranking with the demo model in Chromium; and its types compile.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { PROJECT_ROOT, chromiumSkipReason, launchChromium } from './harness.ts';
+import { productionBuild, serveSite } from './site.ts';
+
+const skip = chromiumSkipReason();
+const DOCUMENTS = ['Berlin is the capital of Germany.', 'Paris is the capital and largest city of France.', 'Bananas are rich in potassium.'];
+
+/** The fresh project's page script: the library's API and its web component, both on the demo model. */
+const MAIN_JS = (libraryPath: string) => `
+import { createReranker, InputError } from '${libraryPath}';
+import '${libraryPath}/element';
+const model = { url: new URL('models/tiny-random-bge-reranker/', document.baseURI).href };
+try {
+  const reranker = await createReranker({ model, device: 'wasm' });
+  const results = await reranker.rerank('what is the capital of France?', ${JSON.stringify(DOCUMENTS)}, { returnDocuments: true });
+  let inputError = null;
+  try { await reranker.rerank('', ['x']); } catch (e) { inputError = e instanceof InputError ? e.name : String(e); }
+  const element = document.querySelector('bge-reranker');
+  element.documents = ${JSON.stringify(DOCUMENTS)};
+  const elementResults = await element.rerank();
+  // Lit renders after the property change: count the shown items once they are there (or after 5 s).
+  const items = () => element.shadowRoot.querySelector('rerank-results')?.shadowRoot?.querySelectorAll('li').length ?? 0;
+  for (let t = 0; t < 100 && items() < elementResults.length; t++) await new Promise((r) => setTimeout(r, 50));
+  window.__outcome = { results, info: reranker.info, inputError, elementResults, elementItems: items() };
+} catch (e) {
+  window.__outcome = { error: String(e && e.stack || e) };
+}
+`;
+
+const PAGE = (script: string) => `<!doctype html>
+<html><head><meta charset="utf-8"><title>fresh app</title></head>
+<body><bge-reranker model="models/tiny-random-bge-reranker/" device="wasm" query="what is the capital of France?"></bge-reranker>
+${script}</body></html>`;
+
+describe.skipIf(skip !== null)('the packed library in a fresh project', () => {
+  let project: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bge-reranker-pack-'));
+    execFileSync('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const tarball = fs.readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+    project = path.join(work, 'fresh-app');
+    fs.mkdirSync(path.join(project, 'public/models'), { recursive: true });
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, type: 'module' }));
+    // The package has no dependencies, so this install needs no registry.
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent', path.join(work, tarball)], { cwd: project, stdio: 'inherit' });
+    fs.cpSync(path.join(PROJECT_ROOT, 'public/models/tiny-random-bge-reranker'), path.join(project, 'public/models/tiny-random-bge-reranker'), { recursive: true });
+    browser = await launchChromium();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (project) fs.rmSync(path.dirname(project), { recursive: true, force: true });
+  });
+
+  async function outcomeAt(url: string) {
+    const page = await browser.newPage();
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`[pageerror] ${e}`));
+    expect((await page.goto(url))?.ok()).toBe(true);
+    await page.waitForFunction(() => '__outcome' in window, null, { timeout: 60_000 }).catch(() => {
+      throw new Error(`no outcome at ${url}\n${logs.join('\n')}`);
+    });
+    const outcome = await page.evaluate(() => (window as unknown as { __outcome: Record<string, unknown> }).__outcome);
+    await page.close();
+    expect(outcome.error, logs.join('\n')).toBeUndefined();
+    return outcome as {
+      results: { index: number; score: number; document: string }[];
+      info: { backend: string; dtype: string };
+      inputError: string;
+      elementResults: { index: number; score: number }[];
+      elementItems: number;
+    };
+  }
+
+  function expectReranked(outcome: Awaited<ReturnType<typeof outcomeAt>>): void {
+    expect(outcome.info).toMatchObject({ backend: 'wasm', dtype: 'q8' });
+    expect(outcome.results.map((r) => r.index).sort()).toEqual([0, 1, 2]);
+    for (const r of outcome.results) expect(r.document).toBe(DOCUMENTS[r.index]);
+    const scores = outcome.results.map((r) => r.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    expect(outcome.inputError).toBe('InputError');
+    // The element ran the same model on the same input: the same ranking and scores.
+    expect(outcome.elementResults.map((r) => r.index)).toEqual(outcome.results.map((r) => r.index));
+    outcome.elementResults.forEach((r, i) => expect(r.score).toBeCloseTo(scores[i], 6));
+    expect(outcome.elementItems).toBe(3);
+  }
+
+  it('bundled by Vite with no configuration, served from a static host', async () => {
+    fs.writeFileSync(path.join(project, 'index.html'), PAGE('<script type="module" src="./main.js"></script>'));
+    fs.writeFileSync(path.join(project, 'main.js'), MAIN_JS('bge-reranker-web'));
+    await productionBuild({ root: project, configFile: false, base: './', logLevel: 'warn', build: { outDir: 'dist', emptyOutDir: true } });
+    const assets = fs.readdirSync(path.join(project, 'dist/assets'));
+    expect(assets.filter((f) => f.endsWith('.wasm'))).toHaveLength(1);
+    const site = await serveSite(path.join(project, 'dist'), { base: '/app/' });
+    try {
+      expectReranked(await outcomeAt(site.url));
+    } finally {
+      await site.close();
+    }
+  });
+
+  it('as plain <script type="module"> with no bundler', async () => {
+    fs.writeFileSync(path.join(project, 'plain.html'),
+      PAGE(`<script type="module">${MAIN_JS('./node_modules/bge-reranker-web/dist/lib/index.js').replace("'./node_modules/bge-reranker-web/dist/lib/index.js/element'", "'./node_modules/bge-reranker-web/dist/lib/element.js'")}</script>`));
+    fs.cpSync(path.join(project, 'public/models'), path.join(project, 'models'), { recursive: true });
+    const site = await serveSite(project, { base: '/' });
+    try {
+      expectReranked(await outcomeAt(`${site.url}plain.html`));
+    } finally {
+      await site.close();
+    }
+  });
+
+  it('ships type declarations that a strict TypeScript project compiles against', () => {
+    fs.writeFileSync(path.join(project, 'check.ts'), `
+import { createReranker, InputError, type RerankResult, type RerankerInfo } from 'bge-reranker-web';
+import { createReranker as createInThread } from 'bge-reranker-web/core';
+import { BgeRerankerElement } from 'bge-reranker-web/element';
+export async function run(): Promise<[RerankResult[], RerankerInfo, number[]]> {
+  const reranker = await createReranker({ model: 'onnx-community/bge-reranker-v2-m3-ONNX', dtype: 'q8', device: 'auto' });
+  const local = await createInThread({ model: { url: '/m/' } });
+  const el: BgeRerankerElement = document.createElement('bge-reranker');
+  el.documents = ['a'];
+  const err: Error = new InputError('x');
+  void err;
+  return [await reranker.rerank('q', ['a'], { topK: 1, batching: 'tokens' }), reranker.info, await local.score([['q', 'a']])];
+}
+`);
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2023', 'DOM'], skipLibCheck: false, types: [] },
+      files: ['check.ts'],
+    }));
+    const tsc = path.join(PROJECT_ROOT, 'node_modules/typescript/bin/tsc');
+    let output = '';
+    try {
+      execFileSync(process.execPath, [tsc, '-p', project], { cwd: project, encoding: 'utf8' });
+    } catch (error) {
+      output = String((error as { stdout?: string }).stdout ?? error);
+    }
+    expect(output).toBe('');
+  });
+}, 300_000);
