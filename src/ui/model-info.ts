@@ -46,7 +46,15 @@ export class ModelInfoElement extends LitElement {
     if (!info) return nothing;
     const adapter = info.adapter;
     const fidelity = info.fidelity ?? null;
+    const noGpu = info.backend === 'wasm' ? info.fallbacks.find((f) => f.from === 'webgpu') : undefined;
     return html`
+      ${noGpu
+        ? html`<p class="banner info" role="note" data-testid="wasm-fallback-banner">Running on wasm (the CPU), not WebGPU: ${noGpu.reason}.</p>`
+        : nothing}
+      ${fidelity && !fidelity.ok
+        ? html`<p class="banner warn" role="alert" data-testid="fidelity-warning"><strong>Scores on ${info.backend} differ from wasm</strong>
+            by up to ${fidelity.maxDiff.toPrecision(3)} (tolerance ${fidelity.tolerance}): this backend/dtype may give wrong rankings here.</p>`
+        : nothing}
       ${info.generated
         ? html`<p class="banner warn" part="generated" role="note" data-testid="generated-banner">
             <strong>Generated demo weights: scores are not meaningful.</strong> This model has random weights; it shows

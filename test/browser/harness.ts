@@ -151,8 +151,11 @@ export interface BrowserEnv {
   close(): Promise<void>;
 }
 
-/** Launches Chromium with the WebGPU flags. playwright gives each launch a fresh temporary profile and removes it. */
-export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+/**
+ * Launches Chromium with the WebGPU flags (`webgpu: false` leaves out `--enable-unsafe-webgpu`: a browser with no
+ * adapter). playwright gives each launch a fresh temporary profile and removes it.
+ */
+export async function launchChromium(extraArgs: string[] = [], { webgpu = true }: { webgpu?: boolean } = {}): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(`no Chromium at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` ` +
       '(never `npx playwright install`), or set CHROMIUM_PATH');
@@ -161,7 +164,7 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...CHROMIUM_ARGS, ...extraArgs],
+    args: [...CHROMIUM_ARGS.filter((arg) => webgpu || arg !== '--enable-unsafe-webgpu'), ...extraArgs],
     timeout: 60_000,
   });
 }

@@ -16,9 +16,9 @@ describe.skipIf(skip !== null)('the built site on a static host', () => {
     for (const close of cleanup.reverse()) await close();
   });
 
-  async function open(path: string, options: { base: string; isolate: boolean }): Promise<{ page: Page; site: StaticSite; logs: string[] }> {
+  async function open(path: string, options: { base: string; isolate: boolean; webgpu?: boolean }): Promise<{ page: Page; site: StaticSite; logs: string[] }> {
     const site = await serveSite(await buildSite(), options);
-    const browser: Browser = await launchChromium();
+    const browser: Browser = await launchChromium([], { webgpu: options.webgpu ?? true });
     cleanup.push(() => site.close(), () => browser.close());
     const page = await browser.newPage();
     const logs: string[] = [];
@@ -67,6 +67,15 @@ describe.skipIf(skip !== null)('the built site on a static host', () => {
     await page.getByTestId('load-button').click();
     await waitStatus(page, 'model-status', 'ready');
     expect(await page.getByTestId('info-backend').textContent()).toBe('wasm (1 thread)');
+  });
+
+  it('without a WebGPU adapter, auto says so and runs on wasm', async () => {
+    const { page } = await open('', { base: '/demo/', isolate: false, webgpu: false });
+    expect(await page.getByTestId('device-select').inputValue()).toBe('auto');
+    await page.getByTestId('load-button').click();
+    await waitStatus(page, 'model-status', 'ready');
+    expect(await page.getByTestId('info-backend').textContent()).toBe('wasm (1 thread)');
+    expect(await page.getByTestId('wasm-fallback-banner').textContent()).toMatch(/Running on wasm.*WebGPU/);
   });
 
   it('the RAG page retrieves 50 candidates, reranks them and shows the top 5 with their timings', async () => {
