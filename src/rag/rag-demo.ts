@@ -35,13 +35,6 @@ export class RagDemo extends LitElement {
       #question {
         width: 100%;
       }
-      .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        margin-top: 0.5rem;
-      }
       ol.top > li {
         margin: 0.5rem 0;
         overflow-wrap: anywhere;

@@ -1,4 +1,5 @@
-/** Number formatting for the UI: bytes, milliseconds, rates. DOM-free. */
+/** Formatting for the UI: bytes, milliseconds, rates, errors, task states. DOM-free. */
+import { TaskStatus } from '@lit/task';
 
 const UNITS = ['B', 'KB', 'MB', 'GB'] as const;
 
@@ -53,3 +54,23 @@ export function describeError(error: unknown): string {
 
 /** Whether a thrown value is a cancellation (ours or the platform's). */
 export const isAbort = (error: unknown): boolean => (error as { name?: unknown } | null)?.name === 'AbortError';
+
+/** A task's state as the status lines show it (and as tests read it from `data-status`). */
+export type TaskStateKey = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+
+/**
+ * @example
+ * taskStateKey(TaskStatus.ERROR, new AbortError('stop')) // → 'cancelled'
+ */
+export function taskStateKey(status: TaskStatus, error: unknown): TaskStateKey {
+  switch (status) {
+    case TaskStatus.PENDING:
+      return 'running';
+    case TaskStatus.COMPLETE:
+      return 'done';
+    case TaskStatus.ERROR:
+      return isAbort(error) ? 'cancelled' : 'error';
+    default:
+      return 'idle';
+  }
+}

@@ -76,13 +76,6 @@ export class ModelPanel extends LitElement {
         font-weight: 400;
         color: var(--accent-text);
       }
-      .actions {
-        display: flex;
-        gap: 0.5rem;
-        align-items: center;
-        flex-wrap: wrap;
-        margin: 0.5rem 0;
-      }
       input[type='number'] {
         width: 6.5rem;
       }

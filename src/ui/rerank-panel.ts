@@ -1,10 +1,10 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';
 import { RerankController } from './rerank-controller.ts';
 import type { AppReranker } from './reranker-source.ts';
 import type { RerankRequest } from './rerank-request.ts';
-import { describeError, formatMs, isAbort } from './format.ts';
+import { describeError, formatMs, isAbort, taskStateKey, type TaskStateKey } from './format.ts';
 import { baseStyles } from './styles.ts';
 import './rerank-results.ts';
 import './batch-timing.ts';
@@ -21,18 +21,7 @@ export interface BusyDetail {
  */
 @customElement('rerank-panel')
 export class RerankPanel extends LitElement {
-  static override styles = [
-    baseStyles,
-    css`
-      .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        margin-bottom: 0.5rem;
-      }
-    `,
-  ];
+  static override styles = [baseStyles];
 
   @property({ attribute: false }) reranker: AppReranker | null = null;
   @property({ attribute: false }) request: RerankRequest | null = null;
@@ -88,17 +77,8 @@ export class RerankPanel extends LitElement {
     `;
   }
 
-  private statusKey(): string {
-    switch (this.rerank.status) {
-      case TaskStatus.PENDING:
-        return 'running';
-      case TaskStatus.COMPLETE:
-        return 'done';
-      case TaskStatus.ERROR:
-        return isAbort(this.rerank.error) ? 'cancelled' : 'error';
-      default:
-        return 'idle';
-    }
+  private statusKey(): TaskStateKey {
+    return taskStateKey(this.rerank.status, this.rerank.error);
   }
 
   private statusText(blocker: string | null): string {

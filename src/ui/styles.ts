@@ -146,6 +146,13 @@ export const baseStyles = css`
     text-align: left;
     white-space: normal;
   }
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    align-items: center;
+    margin: 0.5rem 0;
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;

@@ -6,7 +6,7 @@ import { DEFAULT_SWEEP_BATCH_SIZES, kneeOf, sweepToCsv, type SweepRow } from '..
 import { SweepController } from './sweep-controller.ts';
 import type { AppReranker } from './reranker-source.ts';
 import { sweepPairs, type RerankRequest } from './rerank-request.ts';
-import { describeError, formatBytes, formatMs, formatRate, isAbort } from './format.ts';
+import { describeError, formatBytes, formatMs, formatRate, isAbort, taskStateKey, type TaskStateKey } from './format.ts';
 import { downloadText } from './download.ts';
 import { baseStyles } from './styles.ts';
 import type { ChartOptions } from './uplot-chart.ts';
@@ -48,13 +48,6 @@ export class SweepPanel extends LitElement {
   static override styles = [
     baseStyles,
     css`
-      .actions {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        margin: 0.5rem 0;
-      }
       input[type='number'] {
         width: 5.5rem;
       }
@@ -201,17 +194,8 @@ export class SweepPanel extends LitElement {
     `;
   }
 
-  private statusKey(): string {
-    switch (this.sweep.status) {
-      case TaskStatus.PENDING:
-        return 'running';
-      case TaskStatus.COMPLETE:
-        return 'done';
-      case TaskStatus.ERROR:
-        return isAbort(this.sweep.error) ? 'cancelled' : 'error';
-      default:
-        return 'idle';
-    }
+  private statusKey(): TaskStateKey {
+    return taskStateKey(this.sweep.status, this.sweep.error);
   }
 
   private statusText(blocker: string | null): string {
