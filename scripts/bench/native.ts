@@ -1,0 +1,53 @@
+/**
+ * The ceiling: the same ONNX file and the same padded batches through onnxruntime-node (native CPU kernels), with the
+ * same thread count as the page. onnxruntime-node ships with @huggingface/transformers; its CPU binary is in the
+ * package (the install step that is skipped offline only fetches CUDA libraries).
+ */
+import fs from 'node:fs';
+import * as ortNode from 'onnxruntime-node';
+
+export interface NativeRunner {
+  version: string;
+  /** Σ of session.run times over the batches, feeds built before the clock starts. */
+  run(batches: readonly (readonly (readonly number[])[])[], pad: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+function feedsOf(rows: readonly (readonly number[])[], pad: number): Record<string, ortNode.Tensor> {
+  const width = Math.max(...rows.map((r) => r.length));
+  const ids = new BigInt64Array(rows.length * width).fill(BigInt(pad));
+  const mask = new BigInt64Array(rows.length * width);
+  rows.forEach((row, r) => row.forEach((id, c) => {
+    ids[r * width + c] = BigInt(id);
+    mask[r * width + c] = 1n;
+  }));
+  return {
+    input_ids: new ortNode.Tensor('int64', ids, [rows.length, width]),
+    attention_mask: new ortNode.Tensor('int64', mask, [rows.length, width]),
+  };
+}
+
+export async function openNative(onnxFile: string, threads: number): Promise<NativeRunner> {
+  const session = await ortNode.InferenceSession.create(fs.readFileSync(onnxFile), {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    logSeverityLevel: 3,
+  });
+  return {
+    version: ortNode.env.versions?.common ?? 'unknown',
+    async run(batches, pad) {
+      let ms = 0;
+      for (const rows of batches) {
+        const feeds = feedsOf(rows, pad);
+        const t0 = performance.now();
+        await session.run(feeds);
+        ms += performance.now() - t0;
+      }
+      return ms;
+    },
+    close: () => session.release(),
+  };
+}
