@@ -1,0 +1,320 @@
+/**
+ * `npm run crosscheck`: our core against Hugging Face's own stack (Rust tokenizers, PyTorch, sentence-transformers)
+ * on the seed's ten Chinese pairs plus generated pairs of mixed lengths and languages. Not part of `npm test`: it needs
+ * the Python venv (`.venv`, created on first use by venv.ts) and, for the browser rows, Debian's Chromium.
+ *
+ * 1. Our ids: transformers.js through src/lib (PairEncoder + buildPairIds), exactly as the core builds pairs.
+ * 2. Python (crosscheck.py): Rust `tokenizers` ids must equal ours; PyTorch fp32 logits on our ids; CrossEncoder(dir).
+ * 3. Our core (createReranker, rawScores) on wasm in Node, and in Chromium on forced WebGPU (SwiftShader here) and on
+ *    wasm, for each ONNX file (fp32, fp16, q8): max |Δlogit| against PyTorch fp32 (fp32 must be within 1e-4), and for
+ *    every dtype the rank agreement per query (Spearman, top-1).
+ * 4. A markdown table on stdout, and results.md + results.json (+ the inputs) under .cache/crosscheck/NAME/.
+ *    Exit status 1 when a check fails.
+ *
+ * @example
+ * // npm run crosscheck                                   (the demo model, 10 seed + 200 generated pairs, maxLength 512)
+ * // npm run crosscheck -- --model models/small --count 40 --max-length 512
+ * // npm run crosscheck -- --model models/full --count 16 --max-length 128 --backends node-wasm --dtypes fp32,q8
+ * // prints | runtime | backend | dtype | max abs Δ logit (all) | … | check | and writes .cache/crosscheck/small-512/results.md
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { register } from 'node:module';
+import { parseArgs } from 'node:util';
+import type { Dtype, RerankerInfo } from '../../src/lib/types.ts';
+import { crosscheckPairs, type CrosscheckPair } from './pairs.ts';
+import { compareLogits, type Agreement } from './metrics.ts';
+import { ensureVenv, PROJECT_ROOT } from './venv.ts';
+
+// Node runs onnxruntime-web's Node build, as the unit tests do (vitest.config.ts): registered before src/lib loads.
+register('./ort-node-alias.mjs', import.meta.url);
+const { createReranker } = await import('../../src/lib/index.ts');
+const { buildPairIds } = await import('../../src/lib/pairs.ts');
+const { PairEncoder } = await import('../../src/lib/tokenize.ts');
+
+const BACKENDS = ['node-wasm', 'chromium-webgpu', 'chromium-wasm'] as const;
+type BackendName = (typeof BACKENDS)[number];
+const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
+const ONNX_FILE: Record<string, string> = { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx', q8: 'onnx/model_quantized.onnx' };
+const DEMO_MODEL = 'public/models/tiny-random-bge-reranker';
+
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: DEMO_MODEL },
+    'max-length': { type: 'string', default: '512' },
+    count: { type: 'string', default: '200' },
+    seed: { type: 'string', default: '7' },
+    dtypes: { type: 'string', default: DTYPES.join(',') },
+    backends: { type: 'string', default: BACKENDS.join(',') },
+    'batch-size': { type: 'string', default: '16' },
+    threads: { type: 'string', default: String(os.availableParallelism()) },
+    tolerance: { type: 'string', default: '1e-4' },
+    out: { type: 'string' },
+    'no-cross-encoder': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log('usage: npm run crosscheck -- [--model DIR] [--max-length 512] [--count 200] [--seed 7] ' +
+    `[--dtypes ${DTYPES.join(',')}] [--backends ${BACKENDS.join(',')}] [--batch-size 16] [--threads N] ` +
+    '[--tolerance 1e-4] [--out DIR] [--no-cross-encoder]');
+  process.exit(0);
+}
+
+const modelDir = path.resolve(args.model!);
+const maxLength = Number(args['max-length']);
+const batchSize = Number(args['batch-size']);
+const tolerance = Number(args.tolerance);
+const dtypes = args.dtypes!.split(',').filter(Boolean) as Dtype[];
+const backends = args.backends!.split(',').filter(Boolean) as BackendName[];
+for (const b of backends) if (!BACKENDS.includes(b)) throw new Error(`unknown backend ${b}; known: ${BACKENDS.join(', ')}`);
+for (const d of dtypes) if (!DTYPES.includes(d)) throw new Error(`unknown dtype ${d}; known: ${DTYPES.join(', ')}`);
+const name = `${path.basename(modelDir)}-${maxLength}`;
+const outDir = path.resolve(args.out ?? path.join(PROJECT_ROOT, '.cache', 'crosscheck', name));
+fs.mkdirSync(outDir, { recursive: true });
+const log = (line: string) => process.stderr.write(`[crosscheck] ${line}\n`);
+
+// 1. Our ids, built the way the core builds them.
+const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(modelDir, file), 'utf8')) as Record<string, unknown>;
+const encoder = PairEncoder.fromFiles({
+  tokenizerJson: readJson('tokenizer.json'),
+  tokenizerConfig: readJson('tokenizer_config.json'),
+  modelConfig: readJson('config.json'),
+});
+const pairs: CrosscheckPair[] = crosscheckPairs({ count: Number(args.count), seed: Number(args.seed) });
+const ids = pairs.map((p) => buildPairIds(encoder.encode(p.query), encoder.encode(p.document), maxLength, encoder.special).ids);
+const pairsFile = path.join(outDir, 'pairs.json');
+fs.writeFileSync(pairsFile, JSON.stringify({ maxLength, pairs: pairs.map((p, i) => ({ ...p, ids: ids[i] })) }));
+const lengths = ids.map((row) => row.length).sort((a, b) => a - b);
+log(`${pairs.length} pairs (${pairs.filter((p) => p.source === 'seed').length} seed), ` +
+  `${lengths[0]}–${lengths.at(-1)} tokens (median ${lengths[lengths.length >> 1]}), model ${path.relative(PROJECT_ROOT, modelDir)}`);
+
+// 2. Hugging Face's stack.
+const python = ensureVenv();
+const pythonFile = path.join(outDir, 'python.json');
+const started = performance.now();
+execFileSync(python, [path.join(PROJECT_ROOT, 'scripts/crosscheck/crosscheck.py'), '--model', modelDir, '--pairs', pairsFile,
+  '--out', pythonFile, '--threads', args.threads!, '--batch-size', String(batchSize),
+  ...(args['no-cross-encoder'] ? ['--no-cross-encoder'] : [])], { stdio: ['ignore', 'inherit', 'inherit'] });
+log(`python done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+interface PythonResult {
+  versions: Record<string, string>;
+  tokens: { pairs: number; equal: number; templateChecked: number; templateEqual: number; queryCapped: number;
+    documentTruncated: number; tokens: number; maxPairTokens: number; mismatches: unknown[] };
+  torch: { class: string; attention: string; threads: number; runSeconds: number; logits: number[] };
+  crossEncoder?: { class: string; tokenizer: string; sameIds: number; differCappedQuery: number;
+    differOther: { index: number; ours: number[]; theirs: number[] }[]; maxDiffSameIds: number | null; runSeconds: number;
+    logits: number[] };
+}
+const py = JSON.parse(fs.readFileSync(pythonFile, 'utf8')) as PythonResult;
+const reference = py.torch.logits;
+
+// 3. Our core.
+interface Row {
+  runtime: string;
+  backend: string;
+  dtype: string;
+  ran?: { backend: string; dtype: string };
+  agreement?: Agreement;
+  seedMaxDiff?: number;
+  runMs?: number;
+  status: 'ok' | 'FAIL' | 'n/a';
+  note: string;
+}
+const rows: Row[] = [];
+const groups = pairs.map((p) => p.group);
+const seedIndices = pairs.flatMap((p, i) => (p.source === 'seed' ? [i] : []));
+
+function record(runtime: string, backend: string, dtype: Dtype, info: RerankerInfo | null, logits: number[] | null,
+  runMs: number | undefined, error?: string): void {
+  const row: Row = { runtime, backend, dtype, status: 'ok', note: '', runMs };
+  if (!logits || !info) {
+    row.status = 'FAIL';
+    row.note = error ?? 'no result';
+  } else {
+    row.ran = { backend: info.backend, dtype: info.dtype };
+    row.agreement = compareLogits(logits, reference, groups);
+    row.seedMaxDiff = seedIndices.reduce((m, i) => Math.max(m, Math.abs(logits[i]! - reference[i]!)), 0);
+    const notes: string[] = [];
+    if (info.backend !== backend) {
+      row.status = 'FAIL';
+      notes.push(`ran on ${info.backend}: ${info.fallbacks.map((f) => f.reason).join('; ')}`);
+    } else if (info.dtype !== dtype) {
+      row.status = 'n/a';
+      notes.push(`ran as ${info.dtype}: ${info.fallbacks.map((f) => f.reason).join('; ')}`);
+    }
+    if (!row.agreement.finite) {
+      row.status = 'FAIL';
+      notes.push('non-finite logits');
+    } else if (info.dtype === 'fp32' && row.agreement.maxAbsDiff > tolerance && row.status === 'ok') {
+      row.status = 'FAIL';
+      notes.push(`fp32 max |Δ| above ${tolerance}`);
+    }
+    if (info.fidelity) notes.push(`self-check vs wasm ${info.fidelity.maxDiff.toExponential(1)}`);
+    row.note = notes.join('; ');
+  }
+  rows.push(row);
+  const a = row.agreement;
+  log(`${runtime} ${backend} ${dtype}: ${row.status}${a ? ` max|Δ| ${a.maxAbsDiff.toExponential(2)}, top-1 ${a.top1Agree}/${a.groups}` : ''}` +
+    `${runMs !== undefined ? `, ${(runMs / 1000).toFixed(1)} s` : ''}${row.note ? ` (${row.note})` : ''}`);
+}
+
+const textPairs = pairs.map((p): [string, string] => [p.query, p.document]);
+const scoreOptions = { rawScores: true, batchSize };
+const available = dtypes.filter((d) => fs.existsSync(path.join(modelDir, ONNX_FILE[d]!)));
+for (const d of dtypes) if (!available.includes(d)) log(`skipping ${d}: ${ONNX_FILE[d]} is not in the model folder`);
+
+/** A file as a Blob, read in parts: readFileSync refuses files over 2 GiB (the full model's model.onnx_data). */
+function readBlob(file: string): Blob {
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let offset = 0, size = fs.fstatSync(fd).size; offset < size;) {
+      const part = new Uint8Array(Math.min(1 << 30, size - offset));
+      for (let filled = 0; filled < part.length;) filled += fs.readSync(fd, part, filled, part.length - filled, offset + filled);
+      offset += part.length;
+      parts.push(part);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return new Blob(parts);
+}
+
+if (backends.includes('node-wasm')) {
+  const base: Record<string, Blob> = {};
+  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) base[f] = new Blob([fs.readFileSync(path.join(modelDir, f))]);
+  for (const dtype of available) {
+    try {
+      // The graph and its external data files (model.onnx_data, … for models past 2 GB).
+      const graph = ONNX_FILE[dtype]!;
+      const onnxDir = path.join(modelDir, path.dirname(graph));
+      const names = fs.readdirSync(onnxDir).filter((f) => f === path.basename(graph) || f.startsWith(`${path.basename(graph)}_data`));
+      const files = { ...base };
+      for (const f of names) files[`${path.dirname(graph)}/${f}`] = readBlob(path.join(onnxDir, f));
+      const reranker = await createReranker({ model: { files }, device: 'wasm', dtype, maxLength, numThreads: 1, cache: false });
+      try {
+        // V8 runs new wasm code on its baseline compiler first: one short warm pass so the timing is not a cold one.
+        await reranker.score(textPairs.slice(0, 4), scoreOptions);
+        const start = performance.now();
+        const logits = await reranker.score(textPairs, scoreOptions);
+        record('node', 'wasm', dtype, reranker.info, logits, performance.now() - start);
+      } finally {
+        await reranker.dispose();
+      }
+    } catch (error) {
+      record('node', 'wasm', dtype, null, null, undefined, (error as Error).message);
+    }
+  }
+}
+
+const browserBackends = backends.filter((b) => b.startsWith('chromium-')).map((b) => b.slice('chromium-'.length) as 'webgpu' | 'wasm');
+if (browserBackends.length > 0) {
+  const { openBrowserEnv } = await import('../../test/browser/harness.ts');
+  const relative = path.relative(PROJECT_ROOT, modelDir);
+  if (relative.startsWith('..')) throw new Error(`the browser rows need the model inside the project (got ${modelDir})`);
+  // Vite serves public/ at the root and every other project file at its own path.
+  const modelUrl = `/${relative.startsWith('public/') ? relative.slice('public/'.length) : relative}/`;
+  const env = await openBrowserEnv();
+  try {
+    const openPage = () => env.open('test/browser/pages/core.html', { ready: 'coreReady', timeoutMs: 120_000 });
+    const page = await openPage();
+    const userAgent = await page.evaluate(() => navigator.userAgent);
+    log(`Chromium: ${userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? userAgent}`);
+    const probe = await page.evaluate(() => window.probeAdapter());
+    const shaderF16 = probe.adapter?.features.includes('shader-f16') ?? false;
+    log(`WebGPU adapter: ${probe.adapter ? `${probe.adapter.vendor} ${probe.adapter.architecture} ${probe.adapter.description}` +
+      `${probe.adapter.isFallbackAdapter ? ' (fallback adapter)' : ''}, shader-f16 ${shaderF16}` : probe.error}`);
+    await page.close();
+    for (const device of browserBackends) {
+      for (const dtype of available) {
+        if (device === 'webgpu' && dtype === 'fp16' && !shaderF16) {
+          // The core would load fp32 instead (a recorded fallback): the fp32 row already covers that.
+          rows.push({ runtime: 'chromium', backend: device, dtype, status: 'n/a',
+            note: 'the WebGPU adapter lacks shader-f16, so the core loads fp32 instead (see the fp32 row)' });
+          log(`chromium webgpu fp16: n/a (no shader-f16)`);
+          continue;
+        }
+        // A fresh page per run: wasm memory never shrinks, and in one shared page every run after the full model's
+        // 2.3 GB fp32 one failed with "Execution context was destroyed".
+        const runPage = await openPage();
+        try {
+          const result = await runPage.evaluate((r) => window.scoreWith(r), {
+            device, dtype, modelUrl, maxLength, pairs: textPairs, ...scoreOptions,
+          });
+          record('chromium', device, dtype, result.info, result.scores, result.runMs);
+        } catch (error) {
+          record('chromium', device, dtype, null, null, undefined, `${(error as Error).message.split('\n')[0]}`);
+          log(env.dumpLogs(10));
+        } finally {
+          await runPage.close().catch(() => {});
+        }
+      }
+    }
+    const problems = env.problems();
+    if (problems.length > 0) log(`page problems:\n${env.dumpLogs(20)}`);
+  } finally {
+    await env.close();
+  }
+}
+
+// 4. Report.
+const t = py.tokens;
+const ce = py.crossEncoder;
+const fmt = (x: number | undefined | null) => (x === undefined || x === null ? '–' : x === 0 ? '0' : x.toExponential(2));
+const failures = [
+  ...(t.equal !== t.pairs ? [`token ids: ${t.pairs - t.equal} pairs differ`] : []),
+  ...(t.templateEqual !== t.templateChecked ? [`Rust pair template: ${t.templateChecked - t.templateEqual} pairs differ`] : []),
+  ...rows.filter((r) => r.status === 'FAIL').map((r) => `${r.runtime} ${r.backend} ${r.dtype}: ${r.note}`),
+];
+const config = readJson('config.json') as { num_hidden_layers?: number; hidden_size?: number; generated_by?: { preset?: string } };
+const lines = [
+  `## Cross-check: ${path.relative(PROJECT_ROOT, modelDir)} (${config.generated_by?.preset ?? '?'}: ` +
+    `${config.num_hidden_layers} layers, hidden ${config.hidden_size}), maxLength ${maxLength}`,
+  '',
+  `${pairs.length} pairs: ${seedIndices.length} seed pairs + ${pairs.length - seedIndices.length} generated (seed ${args.seed}), ` +
+    `${new Set(groups).size} queries; ${t.tokens} tokens, ${lengths[0]}–${lengths.at(-1)} per pair (median ` +
+    `${lengths[lengths.length >> 1]}); ${t.queryCapped} queries capped at ¾ maxLength, ${t.documentTruncated} documents truncated.`,
+  `Reference: PyTorch ${py.versions.torch} \`${py.torch.class}\` fp32 (${py.torch.attention} attention, ${py.torch.threads} threads) ` +
+    `on our ids; transformers ${py.versions.transformers}, tokenizers ${py.versions.tokenizers}` +
+    `${py.versions.sentence_transformers ? `, sentence-transformers ${py.versions.sentence_transformers}` : ''}.`,
+  '',
+  '| token ids | equal |',
+  '|---|---|',
+  `| Rust \`tokenizers\` (Tokenizer.from_file, pair assembled by the reference rule) vs ours (transformers.js + pairs.ts) | ${t.equal}/${t.pairs} |`,
+  `| Rust \`tokenizers\` pair template with \`only_second\` truncation vs the same (pairs whose query is under its cap) | ${t.templateEqual}/${t.templateChecked} |`,
+  ...(ce ? [`| sentence-transformers CrossEncoder's own tokenizer (${ce.tokenizer}, \`longest_first\`) vs ours (informational) | ` +
+    `${ce.sameIds}/${t.pairs}: ${ce.differCappedQuery} differ because it does not cap the query at ¾, ` +
+    `${ce.differOther.length} otherwise${ce.differOther.length ? ` (pairs ${ce.differOther.map((d) => d.index).join(', ')})` : ''} |`] : []),
+  '',
+  '| runtime | backend | dtype | max abs Δ logit (all) | max abs Δ (10 seed pairs) | mean abs Δ | Spearman per query, mean (min) | top-1 agree | scoring time (one pass) | check |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...(ce ? [`| PyTorch | CrossEncoder(dir), own tokenizer | fp32 | ${fmt(ce.maxDiffSameIds)} on the ${ce.sameIds} pairs with equal ids | | | | | ` +
+    `${(ce.runSeconds * 1000).toFixed(0)} ms | loads |`] : []),
+  ...rows.map((r) => {
+    const a = r.agreement;
+    return `| ${r.runtime} | ${r.backend}${r.ran && r.ran.backend !== r.backend ? ` (ran ${r.ran.backend})` : ''} | ` +
+      `${r.dtype}${r.ran && r.ran.dtype !== r.dtype ? ` (ran ${r.ran.dtype})` : ''} | ${fmt(a?.maxAbsDiff)} | ${fmt(r.seedMaxDiff)} | ` +
+      `${fmt(a?.meanAbsDiff)} | ${a ? `${a.spearmanMean.toFixed(4)} (${a.spearmanMin.toFixed(4)})` : '–'} | ` +
+      `${a ? `${a.top1Agree}/${a.groups}` : '–'} | ${r.runMs !== undefined ? `${r.runMs.toFixed(0)} ms` : '–'} | ${r.status}` +
+      `${r.note ? `: ${r.note}` : ''} |`;
+  }),
+  '',
+  `Scoring time: one \`score()\` call over all pairs, batch size ${batchSize} (token-budget batching), Node after a short warm ` +
+    'pass, Chromium on a freshly loaded reranker; SwiftShader WebGPU runs on the CPU and is not a speed figure.',
+  `fp32 tolerance ${tolerance}. fp16 and q8 are reported, not gated (random weights: logit gaps between documents are ` +
+    'small, so quantisation can legitimately swap close ranks).',
+  failures.length === 0 ? '**All checks passed.**' : `**FAILED:** ${failures.join('; ')}`,
+];
+const markdown = `${lines.join('\n')}\n`;
+fs.writeFileSync(path.join(outDir, 'results.md'), markdown);
+fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({
+  date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), platform: `${os.platform()} ${os.arch()}` },
+  model: path.relative(PROJECT_ROOT, modelDir), maxLength, pairs: pairs.length, seed: Number(args.seed), tolerance,
+  tokens: t, versions: py.versions, crossEncoder: ce && { ...ce, logits: undefined }, rows, failures,
+}, null, 2));
+process.stdout.write(markdown);
+log(`wrote ${path.relative(PROJECT_ROOT, outDir)}/results.{md,json}`);
+process.exit(failures.length === 0 ? 0 : 1);
