@@ -189,6 +189,9 @@ export async function createReranker(options: RerankerOptions = {}): Promise<Rer
           `(tolerance ${fidelity.tolerance}): scores on this backend may be wrong; use device 'wasm' or another dtype`);
       }
     }
+    for (const f of files) {
+      if (f.cacheError) notes.push(`${f.path} could not be kept in the browser cache (${f.cacheError}): it will download again next time`);
+    }
     const info: RerankerInfo = {
       backend: candidate,
       dtype: picked.dtype,

@@ -12,6 +12,8 @@ export interface FileRead {
   path: string;
   bytes: Uint8Array;
   fromCache: boolean;
+  /** Why the downloaded file could not be stored in the browser cache (quota, private mode), when it could not. */
+  cacheError?: string;
 }
 
 export interface ModelFileReader {
@@ -159,8 +161,13 @@ class UrlReader implements ModelFileReader {
     if (cache) {
       const headers = { 'content-type': response.headers.get('content-type') ?? 'application/octet-stream',
         'content-length': String(bytes.byteLength) };
-      // Storage may be full or denied: the model still runs, it just downloads again next time.
-      await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => {});
+      // Storage may be full or denied: the model still runs, it just downloads again next time (and info says so).
+      const cacheError = await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+      );
+      this.progress.done(path, bytes.byteLength, false);
+      return { path, bytes, fromCache: false, ...(cacheError ? { cacheError } : {}) };
     }
     this.progress.done(path, bytes.byteLength, false);
     return { path, bytes, fromCache: false };
