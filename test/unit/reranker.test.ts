@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReranker, paddingShare, planBatches, type BatchRecord, type Reranker } from '../../src/lib/index.ts';
 import { buildPairIds } from '../../src/lib/pairs.ts';
+import { executedCells, sessionTuning } from '../../src/lib/session.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
 import { ReferenceXlmr } from '../reference/xlmr.ts';
 import { DEMO_MODEL_DIR, demoFiles, loadTokenizer, maxAbsDiff } from '../helpers/models.ts';
@@ -66,6 +67,26 @@ describe('scores', () => {
     console.log(`core vs reference ${maxAbsDiff(runs['fixed 1'], expected).toExponential(2)}; ` +
       `across batch sizes and modes ${worstBatch.toExponential(2)}`);
     expect(worstBatch).toBeLessThan(1e-5);
+  });
+
+  it('are the same when the wasm session runs one padded batch as several tensors of similar lengths', async () => {
+    const expected = referenceLogits(QUERY, documents);
+    const oneBatch = { batchSize: 64, batching: 'fixed' as const, rawScores: true };
+    let whole: number[];
+    sessionTuning.wasmLengthGroups = false;
+    try {
+      whole = byIndex(await reranker.rerank(QUERY, documents, oneBatch));
+    } finally {
+      sessionTuning.wasmLengthGroups = true;
+    }
+    // The session's cost model has seen runs of many sizes by now (the tests above), so the mixed batch splits.
+    const runsBefore = executedCells.runs;
+    const split = byIndex(await reranker.rerank(QUERY, documents, oneBatch));
+    const tensors = executedCells.runs - runsBefore;
+    console.log(`one batch of ${documents.length} mixed pairs ran as ${tensors} tensors; max |Δ| vs whole ${maxAbsDiff(split, whole).toExponential(2)}`);
+    expect(tensors).toBeGreaterThan(1);
+    expect(maxAbsDiff(split, whole)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(split, expected)).toBeLessThan(1e-4);
   });
 
   it('are sigmoid(logit) by default, sorted highest first', async () => {
