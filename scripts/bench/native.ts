@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
+import { padRows } from '../../src/lib/padding.ts';
 
 export interface NativeRunner {
   version: string;
@@ -14,13 +15,7 @@ export interface NativeRunner {
 }
 
 function feedsOf(rows: readonly (readonly number[])[], pad: number): Record<string, ortNode.Tensor> {
-  const width = Math.max(...rows.map((r) => r.length));
-  const ids = new BigInt64Array(rows.length * width).fill(BigInt(pad));
-  const mask = new BigInt64Array(rows.length * width);
-  rows.forEach((row, r) => row.forEach((id, c) => {
-    ids[r * width + c] = BigInt(id);
-    mask[r * width + c] = 1n;
-  }));
+  const { ids, mask, width } = padRows(rows, pad);
   return {
     input_ids: new ortNode.Tensor('int64', ids, [rows.length, width]),
     attention_mask: new ortNode.Tensor('int64', mask, [rows.length, width]),

@@ -7,6 +7,7 @@ import { createReranker } from '../../src/lib/load.ts';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
 import { installMemoryProbe, readMemoryUsage } from '../../src/lib/memory.ts';
 import { ort } from '../../src/lib/ort.ts';
+import { padRows } from '../../src/lib/padding.ts';
 import { executedCells, sessionTuning } from '../../src/lib/session.ts';
 import { runSweep } from '../../src/lib/sweep.ts';
 import type { BatchRecord, Reranker } from '../../src/lib/types.ts';
@@ -102,13 +103,7 @@ window.benchBareLoad = async (request) => {
 };
 
 function feedsOf(rows: readonly (readonly number[])[], pad: number): Record<string, ort.Tensor> {
-  const width = Math.max(...rows.map((r) => r.length));
-  const ids = new BigInt64Array(rows.length * width).fill(BigInt(pad));
-  const mask = new BigInt64Array(rows.length * width);
-  rows.forEach((row, r) => row.forEach((id, c) => {
-    ids[r * width + c] = BigInt(id);
-    mask[r * width + c] = 1n;
-  }));
+  const { ids, mask, width } = padRows(rows, pad);
   return {
     input_ids: new ort.Tensor('int64', ids, [rows.length, width]),
     attention_mask: new ort.Tensor('int64', mask, [rows.length, width]),

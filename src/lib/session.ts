@@ -1,5 +1,6 @@
 /** One onnxruntime-web inference session: padded int64 feeds in, one logit per row out. */
 import { ort } from './ort.ts';
+import { padRows } from './padding.ts';
 import { DeviceLostError, ModelLoadError, OutOfMemoryError, RerankerError } from './errors.ts';
 import { floatTensorToNumbers } from './float16.ts';
 import type { Device } from './types.ts';
@@ -211,17 +212,7 @@ export class ModelSession {
   }
 
   private async runTensor(rows: readonly (readonly number[])[], padId: number): Promise<number[]> {
-    const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
-    const ids = new BigInt64Array(rows.length * width).fill(BigInt(padId));
-    const mask = new BigInt64Array(rows.length * width);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
-      const base = r * width;
-      for (let c = 0; c < row.length; c++) {
-        ids[base + c] = BigInt(row[c]);
-        mask[base + c] = 1n;
-      }
-    }
+    const { ids, mask, width } = padRows(rows, padId);
     const feeds = {
       input_ids: new ort.Tensor('int64', ids, [rows.length, width]),
       attention_mask: new ort.Tensor('int64', mask, [rows.length, width]),
