@@ -20,7 +20,11 @@ export interface QueuedRow {
   tokenizeMs: number;
 }
 
-export type RunRows = (rows: readonly (readonly number[])[]) => Promise<number[]>;
+/**
+ * Runs one batch. `exact`: run these rows as one tensor, as asked ('fixed' batching, the seed's "batch of N"); else
+ * the session may run them as several tensors of similar lengths where that is cheaper ('tokens' batching on wasm).
+ */
+export type RunRows = (rows: readonly (readonly number[])[], exact: boolean) => Promise<number[]>;
 
 export interface QueueOptions {
   run: RunRows;
@@ -56,6 +60,8 @@ interface PendingRow {
 /** A batch on its way to the session, with what happened to it so far (splits, recoveries). */
 interface Attempt {
   rows: PendingRow[];
+  /** The batching of the pool the rows came from. */
+  mode: BatchingMode;
   events: string[];
   recoveries: number;
 }
@@ -248,11 +254,10 @@ export class BatchQueue {
       const retry = this.retries.shift()!;
       if (retry.rows.length > 0) return retry;
     }
-    const fresh = this.nextFresh();
-    return Array.isArray(fresh) ? { rows: fresh, events: [], recoveries: 0 } : fresh;
+    return this.nextFresh();
   }
 
-  private nextFresh(): PendingRow[] | number | 'empty' {
+  private nextFresh(): Attempt | number | 'empty' {
     // Serve the pool whose oldest row has waited longest, so no policy starves another.
     let oldest: Pool | undefined;
     for (const [key, pool] of this.pools) {
@@ -266,12 +271,12 @@ export class BatchQueue {
     const waited = performance.now() - oldest.rows[0].enqueuedAt;
     const force = waited >= this.maxWaitMs;
     const batch = takeBatch(oldest, force, this.maxPaddedTokens);
-    if (batch) return batch;
+    if (batch) return { rows: batch, mode: oldest.policy.mode, events: [], recoveries: 0 };
     // Another pool may hold a full batch now.
     for (const pool of this.pools.values()) {
       if (pool === oldest) continue;
       const full = takeBatch(pool, false, this.maxPaddedTokens);
-      if (full) return full;
+      if (full) return { rows: full, mode: pool.policy.mode, events: [], recoveries: 0 };
     }
     return Math.max(1, this.maxWaitMs - waited);
   }
@@ -281,7 +286,7 @@ export class BatchQueue {
     const start = performance.now();
     let logits: number[];
     try {
-      logits = await this.run(batch.map((p) => p.ticket.rows[p.row].ids));
+      logits = await this.run(batch.map((p) => p.ticket.rows[p.row].ids), attempt.mode === 'fixed');
     } catch (error) {
       await this.handleFailure(attempt, error);
       return;
@@ -338,7 +343,7 @@ export class BatchQueue {
       this.maxPaddedTokens = Math.min(this.maxPaddedTokens, Math.max(...halves.map(paddedSize)));
       const event = `out of memory at ${batch.length} pairs (${size} padded tokens): split in two; ` +
         `batches now stay within ${this.maxPaddedTokens} padded tokens`;
-      this.retries.unshift(...halves.map((rows) => ({ rows, events: [...attempt.events, event], recoveries: attempt.recoveries })));
+      this.retries.unshift(...halves.map((rows) => ({ ...attempt, rows, events: [...attempt.events, event] })));
       return;
     }
     if (!(error instanceof OutOfMemoryError) && this.recover && attempt.recoveries < 2) {
@@ -350,7 +355,7 @@ export class BatchQueue {
       }
       if (action) {
         const reason = error instanceof Error ? error.message : String(error);
-        this.retries.unshift({ rows: batch, events: [...attempt.events, `${reason}: ${action}; batch re-run`], recoveries: attempt.recoveries + 1 });
+        this.retries.unshift({ ...attempt, events: [...attempt.events, `${reason}: ${action}; batch re-run`], recoveries: attempt.recoveries + 1 });
         return;
       }
     }

@@ -61,7 +61,7 @@ export class LocalReranker implements Reranker {
   ) {
     this.session = session;
     this.queue = new BatchQueue({
-      run: (rows) => this.live().run(rows, encoder.special.pad),
+      run: (rows, exact) => this.live().run(rows, encoder.special.pad, { exact }),
       backend: () => this.live().device,
       maxWaitMs,
       recover: recover && (async (error) => {

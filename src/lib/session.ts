@@ -178,15 +178,15 @@ export class ModelSession {
 
   /**
    * Runs rows right-padded with `padId` to the longest row. Calls are serialised: one session never runs two batches
-   * at once.
+   * at once. `exact`: run them as one tensor, as asked; otherwise wasm may run them in length groups (below).
    */
-  run(rows: readonly (readonly number[])[], padId: number): Promise<number[]> {
-    const result = this.queue.then(() => this.runNow(rows, padId));
+  run(rows: readonly (readonly number[])[], padId: number, { exact = false }: { exact?: boolean } = {}): Promise<number[]> {
+    const result = this.queue.then(() => this.runNow(rows, padId, exact));
     this.queue = result.catch(() => {});
     return result;
   }
 
-  private async runNow(rows: readonly (readonly number[])[], padId: number): Promise<number[]> {
+  private async runNow(rows: readonly (readonly number[])[], padId: number, exact: boolean): Promise<number[]> {
     const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
     if (this.lost) throw new DeviceLostError(`the GPU device was lost: ${this.lost}`);
     try {
@@ -196,8 +196,9 @@ export class ModelSession {
     }
     // On wasm a padded cell costs as much as a real one (measured: scripts/bench, BENCHMARKS.md), so a batch of mixed
     // lengths runs as tensors of similar lengths when the fitted cost model says that is cheaper. A GPU computes the
-    // padding in parallel: there the batch runs whole.
-    const groups = this.device === 'wasm' && sessionTuning.wasmLengthGroups
+    // padding in parallel: there the batch runs whole. So does an exact batch ('fixed' batching: the seed's "batch of
+    // N", which the batch-size sweep measures).
+    const groups = this.device === 'wasm' && !exact && sessionTuning.wasmLengthGroups
       ? planLengthGroups(rows.map((r) => r.length), this.cost.fit())
       : [rows.map((_, i) => i)];
     if (groups.length === 1) return this.runTensor(rows, padId);

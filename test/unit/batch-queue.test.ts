@@ -9,12 +9,14 @@ const logitOf = (ids: readonly number[]) => ids.reduce((h, x) => (h * 31 + x) % 
 
 function fakeRunner(delayMs = 0) {
   const batches: number[][][] = [];
-  const run = async (rows: readonly (readonly number[])[]) => {
+  const exact: boolean[] = [];
+  const run = async (rows: readonly (readonly number[])[], runExactly: boolean) => {
     batches.push(rows.map((r) => [...r]));
+    exact.push(runExactly);
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     return rows.map(logitOf);
   };
-  return { run, batches };
+  return { run, batches, exact };
 }
 
 /** A seeded generator so a failing run can be replayed. */
@@ -89,12 +91,14 @@ describe('BatchQueue', () => {
     const rows = rowsFor(1, 37, random);
     const lengths = rows.map((r) => r.ids.length);
     for (const policy of [FIXED_8, TOKENS]) {
-      const { run, batches } = fakeRunner();
+      const { run, batches, exact } = fakeRunner();
       const queue = new BatchQueue({ run, backend: () => 'wasm' });
       await queue.submit(rows, policy);
       const plan = planBatches(lengths, policy);
       expect(batches.map((b) => b.length)).toEqual(plan.map((p) => p.indices.length));
       expect(batches.map((b) => b.map((r) => r[2]))).toEqual(plan.map((p) => p.indices));
+      // Fixed batches must run as one tensor each; token batches may be regrouped by the session.
+      expect(new Set(exact)).toEqual(new Set([policy.mode === 'fixed']));
     }
   });
 

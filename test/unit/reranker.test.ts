@@ -71,7 +71,7 @@ describe('scores', () => {
 
   it('are the same when the wasm session runs one padded batch as several tensors of similar lengths', async () => {
     const expected = referenceLogits(QUERY, documents);
-    const oneBatch = { batchSize: 64, batching: 'fixed' as const, rawScores: true };
+    const oneBatch = { batchSize: 64, batching: 'tokens' as const, maxBatchTokens: 1 << 20, rawScores: true };
     let whole: number[];
     sessionTuning.wasmLengthGroups = false;
     try {
@@ -87,6 +87,11 @@ describe('scores', () => {
     expect(tensors).toBeGreaterThan(1);
     expect(maxAbsDiff(split, whole)).toBeLessThan(1e-5);
     expect(maxAbsDiff(split, expected)).toBeLessThan(1e-4);
+
+    // 'fixed' batching runs exactly the batch asked for: one tensor (what the batch-size sweep measures).
+    const fixedBefore = executedCells.runs;
+    await reranker.rerank(QUERY, documents, { ...oneBatch, batching: 'fixed' });
+    expect(executedCells.runs - fixedBefore).toBe(1);
   });
 
   it('are sigmoid(logit) by default, sorted highest first', async () => {
@@ -112,7 +117,8 @@ describe('results', () => {
     const dupes = all.filter((r) => documents[r.index] === documents[3]);
     expect(dupes.length).toBe(3);
     expect(new Set(dupes.map((r) => r.score)).size).toBe(1);
-    const top = await reranker.rerank(QUERY, documents, { topK: 5 });
+    // The same batching as `all`, so the scores are bit-identical (other batch shapes differ in the last bits).
+    const top = await reranker.rerank(QUERY, documents, { topK: 5, batchSize: 5, batching: 'fixed' });
     expect(top).toEqual(all.slice(0, 5).map(({ document: _, ...rest }) => rest));
     expect(top[0]).not.toHaveProperty('document');
   });
