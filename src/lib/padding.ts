@@ -4,7 +4,6 @@ export interface PaddedBatch {
   ids: BigInt64Array;
   /** `attention_mask`: 1 over real tokens, 0 over padding. */
   mask: BigInt64Array;
-  rows: number;
   width: number;
 }
 
@@ -13,7 +12,7 @@ export interface PaddedBatch {
  *
  * @example
  * padRows([[0, 5, 2], [0, 2]], 1)
- * // → { ids: [0n, 5n, 2n, 0n, 2n, 1n], mask: [1n, 1n, 1n, 1n, 1n, 0n], rows: 2, width: 3 }
+ * // → { ids: [0n, 5n, 2n, 0n, 2n, 1n], mask: [1n, 1n, 1n, 1n, 1n, 0n], width: 3 }
  */
 export function padRows(rows: readonly (readonly number[])[], padId: number): PaddedBatch {
   const width = rows.reduce((m, r) => Math.max(m, r.length), 0);
@@ -27,5 +26,5 @@ export function padRows(rows: readonly (readonly number[])[], padId: number): Pa
       mask[base + c] = 1n;
     }
   }
-  return { ids, mask, rows: rows.length, width };
+  return { ids, mask, width };
 }

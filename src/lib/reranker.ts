@@ -104,10 +104,11 @@ export class LocalReranker implements Reranker {
     const encoded: EncodedPair[] = [];
     const owner: number[] = [];
     const windowOf: ({ start: number; end: number } | undefined)[] = [];
+    // Tokens a document may have beside the (capped) query.
+    const room = maxLength - Math.min(queryIds.length, maxQueryTokens(maxLength)) - PAIR_SPECIAL_TOKEN_COUNT;
     documents.forEach((document, index) => {
       const start = performance.now();
       const ids = this.encoder.encode(document);
-      const room = maxLength - Math.min(queryIds.length, maxQueryTokens(maxLength)) - PAIR_SPECIAL_TOKEN_COUNT;
       if (longDocuments === 'truncate' || ids.length <= room) {
         encoded.push({ pair: this.encoder.pairFromIds(queryIds, ids, maxLength), ms: performance.now() - start });
         owner.push(index);
