@@ -6,15 +6,14 @@ import { ort } from './ort.ts';
 import { chooseDevices, chooseDtype, defaultThreadCount, ONNX_FILE_BY_DTYPE, probeWebGpu, type WebGpuProbe } from './backend.ts';
 import { InputError, ModelLoadError, RerankerError, throwIfAborted } from './errors.ts';
 import { createFileReader, parseJsonFile, ProgressTracker, type FileRead, type ModelFileReader } from './model-files.ts';
-import { buildPairIds, MIN_MAX_LENGTH } from './pairs.ts';
+import { buildPairIds, DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from './pairs.ts';
 import { LocalReranker, type SessionRecovery } from './reranker.ts';
 import { ModelSession, type ExternalDataFile } from './session.ts';
 import { PairEncoder } from './tokenize.ts';
 import { DEFAULT_MODEL_ID, type Device, type Dtype, type Fallback, type FidelityCheck, type Reranker, type RerankerInfo, type RerankerOptions } from './types.ts';
-import { oneOf, positiveInteger, resolveLimits } from './validate.ts';
+import { integerInRange, oneOf, positiveInteger, resolveLimits } from './validate.ts';
 
-export const DEFAULT_MAX_LENGTH = 512;
-export const MAX_MAX_LENGTH = 8192;
+export { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH };
 const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4'];
 
 /** Where the wasm binary is fetched from. transformers.js points it at a CDN when it loads; we serve our own. */
@@ -112,10 +111,7 @@ export async function createReranker(options: RerankerOptions = {}): Promise<Rer
   if (typeof options !== 'object' || options === null) throw new InputError('options must be an object');
   const device = oneOf(options.device ?? 'auto', 'device', ['auto', 'webgpu', 'wasm'] as const);
   const dtypeRequest = oneOf(options.dtype ?? 'auto', 'dtype', ['auto', ...DTYPES] as const);
-  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
-  if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < MIN_MAX_LENGTH || maxLength > MAX_MAX_LENGTH) {
-    throw new InputError(`maxLength must be an integer from ${MIN_MAX_LENGTH} to ${MAX_MAX_LENGTH}, got ${String(maxLength)}`);
-  }
+  const maxLength = integerInRange(options.maxLength ?? DEFAULT_MAX_LENGTH, 'maxLength', MIN_MAX_LENGTH, MAX_MAX_LENGTH);
   const numThreads = options.numThreads === undefined ? defaultThreadCount() : positiveInteger(options.numThreads, 'numThreads', 256);
   const maxWaitMs = options.maxWaitMs ?? 0;
   if (typeof maxWaitMs !== 'number' || !(maxWaitMs >= 0 && maxWaitMs <= 10_000)) {

@@ -18,6 +18,9 @@ export const PAIR_SPECIAL_TOKEN_COUNT = 4;
 
 /** The smallest maxLength at which a ¾ query still leaves room for the special tokens. */
 export const MIN_MAX_LENGTH = 16;
+/** bge-reranker-v2-m3's usual max_length, and the most this project allows (the model has 8194 positions). */
+export const DEFAULT_MAX_LENGTH = 512;
+export const MAX_MAX_LENGTH = 8192;
 
 export interface PairIds {
   ids: number[];

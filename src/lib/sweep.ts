@@ -6,6 +6,7 @@
 import { AbortError, InputError } from './errors.ts';
 import type { MemoryUsage } from './memory.ts';
 import type { BatchRecord, Reranker } from './types.ts';
+import { integerInRange } from './validate.ts';
 
 export const DEFAULT_SWEEP_BATCH_SIZES: readonly number[] = [1, 2, 4, 8, 16, 32, 64];
 
@@ -85,10 +86,10 @@ export function distribution(values: readonly number[]): Distribution | null {
   };
 }
 
-function checkCount(value: number, name: string, min: number): number {
-  if (!Number.isInteger(value) || value < min || value > 1000) throw new InputError(`${name} must be an integer from ${min} to 1000, got ${value}`);
-  return value;
-}
+/** The most batch size, warm-up runs or measured runs a sweep takes. */
+export const MAX_SWEEP_COUNT = 1000;
+
+const checkCount = (value: number, name: string, min: number): number => integerInRange(value, name, min, MAX_SWEEP_COUNT);
 
 const errorText = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -1,11 +1,15 @@
 /** Argument checks shared by the core's entry points: each failure is an InputError that names the argument. */
 import { InputError } from './errors.ts';
 
-export function positiveInteger(value: unknown, name: string, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new InputError(`${name} must be an integer from 1 to ${max}, got ${String(value)}`);
+export function integerInRange(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
   }
   return value;
+}
+
+export function positiveInteger(value: unknown, name: string, max: number): number {
+  return integerInRange(value, name, 1, max);
 }
 
 export function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {

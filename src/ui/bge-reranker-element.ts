@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { createWorkerReranker, type WorkerReranker } from '../worker/client.ts';
+import { DEFAULT_BATCH_SIZE } from '../lib/batching.ts';
+import { DEFAULT_MAX_LENGTH } from '../lib/pairs.ts';
 import type { BatchRecord, DeviceRequest, DtypeRequest, LoadProgress, RerankResult } from '../lib/types.ts';
 import { modelSourceFromAttribute, type RankedDetail } from './bge-reranker-api.ts';
 import { describeError, formatByteProgress, formatMs } from './format.ts';
@@ -54,8 +56,8 @@ export class BgeRerankerElement extends LitElement {
   @property() model = 'onnx-community/bge-reranker-v2-m3-ONNX';
   @property() dtype: DtypeRequest = 'auto';
   @property() device: DeviceRequest = 'auto';
-  @property({ type: Number, attribute: 'max-length' }) maxLength = 512;
-  @property({ type: Number, attribute: 'batch-size' }) batchSize = 16;
+  @property({ type: Number, attribute: 'max-length' }) maxLength = DEFAULT_MAX_LENGTH;
+  @property({ type: Number, attribute: 'batch-size' }) batchSize = DEFAULT_BATCH_SIZE;
   @property({ type: Number, attribute: 'top-k' }) topK: number | undefined = undefined;
   @property() query = '';
   @property({ attribute: false }) documents: readonly string[] = [];

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';
-import { MIN_MAX_LENGTH } from '../lib/pairs.ts';
+import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from '../lib/pairs.ts';
 import { DEFAULT_MODEL_ID, type DeviceRequest, type DtypeRequest, type ModelSource } from '../lib/types.ts';
 import { ModelController } from './model-controller.ts';
 import type { AppReranker } from './reranker-source.ts';
@@ -15,7 +15,6 @@ type SourceKind = 'demo' | 'hub' | 'url' | 'files';
 
 /** Path of the bundled demo model under public/ (served at the site root): relative, so any base path works. */
 export const DEMO_MODEL_PATH = 'models/tiny-random-bge-reranker/';
-const MAX_MAX_LENGTH = 8192;
 
 export interface RerankerChangeDetail {
   reranker: AppReranker | null;
@@ -88,7 +87,7 @@ export class ModelPanel extends LitElement {
   @state() private files: Record<string, File> = {};
   @state() private dtype: DtypeRequest = 'auto';
   @state() private device: DeviceRequest = 'auto';
-  @state() private maxLength = 512;
+  @state() private maxLength = DEFAULT_MAX_LENGTH;
 
   /** Bumped whenever the loaded model changes: the cache listing re-reads then. */
   @state() private loads = 0;

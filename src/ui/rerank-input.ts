@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import type { BatchingMode } from '../lib/batching.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, type BatchingMode } from '../lib/batching.ts';
 import { parseDocuments, type ParsedDocuments } from './parse-input.ts';
 import type { RerankRequest } from './rerank-request.ts';
 import { DEFAULT_SAMPLE_ID, SAMPLES } from './samples.ts';
@@ -49,9 +49,9 @@ export class RerankInput extends LitElement {
   @state() private sample: string | null = DEFAULT_SAMPLE_ID;
   @state() private query = '';
   @state() private text = '';
-  @state() private batchSize = 16;
+  @state() private batchSize = DEFAULT_BATCH_SIZE;
   @state() private batching: BatchingMode = 'tokens';
-  @state() private maxBatchTokens = 8192;
+  @state() private maxBatchTokens = DEFAULT_MAX_BATCH_TOKENS;
 
   constructor() {
     super();

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';
 import type uPlot from 'uplot';
-import { DEFAULT_SWEEP_BATCH_SIZES, kneeOf, sweepToCsv, type SweepRow } from '../lib/sweep.ts';
+import { DEFAULT_SWEEP_BATCH_SIZES, kneeOf, MAX_SWEEP_COUNT, sweepToCsv, type SweepRow } from '../lib/sweep.ts';
 import { SweepController } from './sweep-controller.ts';
 import type { AppReranker } from './reranker-source.ts';
 import { sweepPairs, type RerankRequest } from './rerank-request.ts';
@@ -32,7 +32,7 @@ export function parseBatchSizes(text: string): number[] | null {
   const parts = text.split(/[\s,]+/).filter(Boolean);
   if (parts.length === 0) return null;
   const sizes = parts.map(Number);
-  return sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 1024) ? sizes : null;
+  return sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_SWEEP_COUNT) ? sizes : null;
 }
 
 /**
@@ -86,9 +86,9 @@ export class SweepPanel extends LitElement {
     if (!this.reranker) return 'Load a model first.';
     if (this.blocked) return 'Waiting for the rerank to finish.';
     if (!this.request || this.request.query.trim() === '' || this.request.documents.length === 0) return 'Enter a query and documents: the sweep scores them.';
-    if (!parseBatchSizes(this.batchSizesText)) return 'Batch sizes: whole numbers from 1 to 1024, separated by commas.';
+    if (!parseBatchSizes(this.batchSizesText)) return `Batch sizes: whole numbers from 1 to ${MAX_SWEEP_COUNT}, separated by commas.`;
     const counts: [number, number][] = [[this.pairCount, 1], [this.warmup, 0], [this.repeats, 1]];
-    if (counts.some(([n, min]) => !Number.isInteger(n) || n < min || n > 1000)) return 'Pairs, warm-up and repeats: whole numbers up to 1000.';
+    if (counts.some(([n, min]) => !Number.isInteger(n) || n < min || n > MAX_SWEEP_COUNT)) return `Pairs, warm-up and repeats: whole numbers up to ${MAX_SWEEP_COUNT}.`;
     return null;
   }
 
