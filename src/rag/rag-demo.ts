@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { createReranker, type WorkerReranker } from '../index.ts';
 import { modelSourceFromAttribute } from '../ui/bge-reranker-api.ts';
+import { RerankerSlot } from '../ui/reranker-slot.ts';
 import { EXAMPLE_QUESTIONS, KNOWLEDGE_BASE } from '../samples/knowledge-base.ts';
 import { PassageIndex, retrieveAndRerank, type RagAnswer } from './retrieval.ts';
 import { describeError, formatMs } from '../ui/format.ts';
@@ -60,20 +61,13 @@ export class RagDemo extends LitElement {
   @state() private busy = false;
 
   private readonly index = new PassageIndex(KNOWLEDGE_BASE);
-  private reranker: Promise<WorkerReranker> | null = null;
-  private rerankerModel = '';
+  private readonly rerankers = new RerankerSlot<WorkerReranker>();
 
   private load(): Promise<WorkerReranker> {
-    if (this.reranker && this.rerankerModel === this.model) return this.reranker;
-    void this.reranker?.then((r) => r.dispose()).catch(() => {});
-    this.rerankerModel = this.model;
-    this.status = 'Loading the model…';
-    const loading = createReranker({ model: modelSourceFromAttribute(this.model, document.baseURI) });
-    loading.catch(() => {
-      if (this.reranker === loading) this.reranker = null;
+    return this.rerankers.get(this.model, () => {
+      this.status = 'Loading the model…';
+      return createReranker({ model: modelSourceFromAttribute(this.model, document.baseURI) });
     });
-    this.reranker = loading;
-    return loading;
   }
 
   private async ask(): Promise<void> {

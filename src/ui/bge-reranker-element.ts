@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { createWorkerReranker, type WorkerReranker } from '../worker/client.ts';
 import { DEFAULT_BATCH_SIZE } from '../lib/batching.ts';
 import { DEFAULT_MAX_LENGTH } from '../lib/pairs.ts';
+import { RerankerSlot } from './reranker-slot.ts';
 import type { BatchRecord, DeviceRequest, DtypeRequest, LoadProgress, RerankResult } from '../lib/types.ts';
 import { modelSourceFromAttribute, type RankedDetail } from './bge-reranker-api.ts';
 import { describeError, formatByteProgress, formatMs } from './format.ts';
@@ -70,18 +71,13 @@ export class BgeRerankerElement extends LitElement {
   @state() private batches: BatchRecord[] = [];
   @state() private error: string | null = null;
 
-  private loading: Promise<WorkerReranker> | null = null;
-  private loadedWith = '';
+  private readonly rerankers = new RerankerSlot<WorkerReranker>();
 
   /** The reranker for the current model settings, loading it (once) when needed. */
   load(): Promise<WorkerReranker> {
     const settings = JSON.stringify([this.model, this.dtype, this.device, this.maxLength]);
-    if (this.loading && this.loadedWith === settings) return this.loading;
-    const previous = this.loading;
-    this.loadedWith = settings;
-    this.status = 'Loading the model…';
-    this.loading = (async () => {
-      await previous?.then((r) => r.dispose()).catch(() => {});
+    const loading = this.rerankers.get(settings, async () => {
+      this.status = 'Loading the model…';
       const reranker = await createWorkerReranker({
         model: modelSourceFromAttribute(this.model, document.baseURI),
         dtype: this.dtype,
@@ -92,16 +88,9 @@ export class BgeRerankerElement extends LitElement {
       this.status = `Ready: ${reranker.info.backend} / ${reranker.info.dtype}, loaded in ${formatMs(reranker.info.loadMs)} ms.`;
       this.emit('bge-reranker-ready', reranker.info);
       return reranker;
-    })();
-    const loading = this.loading;
-    loading.catch((error) => {
-      // A failed load is not kept: the next rerank tries again (the user may have fixed the URL or the network).
-      if (this.loading === loading) {
-        this.loading = null;
-        this.loadedWith = '';
-      }
-      this.fail(error);
     });
+    // A failed load is not kept (the RerankerSlot forgets it): the next rerank tries again.
+    loading.catch((error) => this.fail(error));
     return loading;
   }
 
@@ -133,16 +122,15 @@ export class BgeRerankerElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    // A new model setting makes the loaded one stale: the next rerank loads it.
-    if (['model', 'dtype', 'device', 'maxLength'].some((k) => changed.has(k as keyof BgeRerankerElement)) && this.loading) {
+    // A new model setting makes the loaded one stale: load the new one now.
+    if (['model', 'dtype', 'device', 'maxLength'].some((k) => changed.has(k as keyof BgeRerankerElement)) && this.rerankers.holding) {
       void this.load().catch(() => {});
     }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    void this.loading?.then((r) => r.dispose()).catch(() => {});
-    this.loading = null;
+    this.rerankers.clear();
   }
 
   override render() {
