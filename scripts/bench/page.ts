@@ -8,7 +8,6 @@ import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
 import { installMemoryProbe, readMemoryUsage } from '../../src/lib/memory.ts';
 import { ort } from '../../src/lib/ort.ts';
 import { padRows } from '../../src/lib/padding.ts';
-import { executedCells, sessionTuning } from '../../src/lib/session.ts';
 import { runSweep } from '../../src/lib/sweep.ts';
 import type { BatchRecord, Reranker } from '../../src/lib/types.ts';
 import type { BareRequest, LoadRequest, ScoreRequest, ScoreTiming } from './protocol.ts';
@@ -58,13 +57,12 @@ window.benchScore = async (request: ScoreRequest): Promise<ScoreTiming> => {
   if (!model) throw new Error('benchLoad first');
   const records: BatchRecord[] = [];
   const onBatch = (r: BatchRecord) => records.push(r);
-  sessionTuning.wasmLengthGroups = request.lengthGroups ?? true;
-  const before = { ...executedCells };
   const start = performance.now();
   if (request.mode === 'loop') {
     for (const pair of request.pairs) await model.score([pair], { batching: 'fixed', batchSize: 1, onBatch });
   } else {
     await model.score(request.pairs, {
+      lengthGroups: request.lengthGroups ?? true,
       batching: request.mode,
       batchSize: request.batchSize,
       maxBatchTokens: request.maxBatchTokens,
@@ -72,18 +70,18 @@ window.benchScore = async (request: ScoreRequest): Promise<ScoreTiming> => {
     });
   }
   const wallMs = performance.now() - start;
-  sessionTuning.wasmLengthGroups = true;
   const sum = (key: 'tokens' | 'paddedTokens' | 'runMs' | 'tokenizeMs') => records.reduce((n, r) => n + r[key], 0);
   return {
     wallMs,
     batches: records.length,
     tokens: sum('tokens'),
-    paddedTokens: sum('paddedTokens'),
+    paddedTokens: records.reduce((n, r) => n + r.pairs * r.sequenceLength, 0),
     runMs: sum('runMs'),
     tokenizeMs: sum('tokenizeMs'),
-    executedCells: executedCells.cells - before.cells,
-    executedTokens: executedCells.tokens - before.tokens,
-    executedRuns: executedCells.runs - before.runs,
+    // What ran: a wasm batch may run as several tensors of similar lengths (paddedTokens counts their cells).
+    executedCells: sum('paddedTokens'),
+    executedTokens: sum('tokens'),
+    executedRuns: records.reduce((n, r) => n + r.tensors.length, 0),
     shapes: records.map((r) => [r.pairs, r.sequenceLength]),
   };
 };

@@ -31,7 +31,7 @@ export interface ScoreRequest {
   mode: 'loop' | BatchingMode;
   batchSize: number;
   maxBatchTokens?: number;
-  /** src/lib/session.ts' `sessionTuning.wasmLengthGroups` for this call (default true): the before/after switch. */
+  /** The score option `lengthGroups` for this call (default true): the before/after switch. */
   lengthGroups?: boolean;
 }
 
@@ -44,8 +44,8 @@ export interface ScoreTiming {
   /** Σ of the records' runMs (our session wrapper: feeds, session.run, reading logits) and tokenizeMs. */
   runMs: number;
   tokenizeMs: number;
-  /** Tensor cells and real tokens the sessions ran (src/lib/session.ts' `executedCells`): a wasm batch may run as
-   * several tensors of similar lengths, so this padding can be lower than the records' `paddedTokens`. */
+  /** Tensor cells and real tokens that ran (the batch records' `tensors`): a wasm batch may run as several tensors
+   * of similar lengths, so this padding can be lower than `paddedTokens` (batches × their longest pair). */
   executedCells: number;
   executedTokens: number;
   executedRuns: number;

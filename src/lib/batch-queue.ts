@@ -1,18 +1,15 @@
 /**
  * Dynamic batching: rows from concurrent calls share batches. A batch runs as soon as it is full; a partial batch
  * runs once its oldest row has waited `maxWaitMs` (the seed's 10–50 ms async queue). Rows only share a batch with
- * rows of the same batching policy, so a call asking for "fixed 16 in arrival order" gets exactly that. A lone call
- * with maxWaitMs 0 is batched exactly as `planBatches` would. Each caller gets its own rows' logits, in its order.
+ * rows of the same batching policy, so a call asking for "fixed 16 in arrival order" gets exactly that. Which rows
+ * form a batch and as which tensors it runs is decided by the planner (batching.ts) alone; a lone call with
+ * maxWaitMs 0 runs exactly as `planBatches` plans it. Each caller gets its own rows' logits, in its order.
  */
 import { AbortError, DisposedError, OutOfMemoryError } from './errors.ts';
-import type { BatchingMode } from './batching.ts';
-import type { BatchRecord, Device } from './types.ts';
+import { planTensors, takeBatch, type BatchPolicy } from './batching.ts';
+import type { BatchEvent, BatchRecord, Device } from './types.ts';
 
-export interface BatchPolicy {
-  mode: BatchingMode;
-  batchSize: number;
-  maxBatchTokens: number;
-}
+export type { BatchPolicy };
 
 export interface QueuedRow {
   ids: readonly number[];
@@ -20,22 +17,20 @@ export interface QueuedRow {
   tokenizeMs: number;
 }
 
-/**
- * Runs one batch. `exact`: run these rows as one tensor, as asked ('fixed' batching, the seed's "batch of N"); else
- * the session may run them as several tensors of similar lengths where that is cheaper ('tokens' batching on wasm).
- */
-export type RunRows = (rows: readonly (readonly number[])[], exact: boolean) => Promise<number[]>;
+/** Runs one tensor: these rows padded to the longest, exactly as given. Resolves to one logit per row. */
+export type RunTensor = (rows: readonly (readonly number[])[]) => Promise<number[]>;
 
 export interface QueueOptions {
-  run: RunRows;
+  run: RunTensor;
+  /** The device the next batch runs on: the planner splits tensors by length on wasm only. */
   backend: () => Device;
   /** How long a partial batch waits for company (ms). */
   maxWaitMs?: number;
   /**
-   * Called when a batch fails with something other than out-of-memory (a lost device, say). Resolves to a description
-   * of what was done (e.g. "recreated the session on wasm") when the batch should be retried, or null to fail it.
+   * Called when a batch fails with something other than out-of-memory (a lost device, say). Resolves to the
+   * recovery event (e.g. the session recreated on wasm) when the batch should be retried, or null to fail it.
    */
-  recover?: (error: unknown) => Promise<string | null>;
+  recover?: (error: unknown) => Promise<Extract<BatchEvent, { type: 'recovered' }> | null>;
 }
 
 interface Ticket {
@@ -61,8 +56,8 @@ interface PendingRow {
 interface Attempt {
   rows: PendingRow[];
   /** The batching of the pool the rows came from. */
-  mode: BatchingMode;
-  events: string[];
+  policy: BatchPolicy;
+  events: BatchEvent[];
   recoveries: number;
 }
 
@@ -91,45 +86,16 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
-const policyKey = (p: BatchPolicy) => `${p.mode}:${p.batchSize}:${p.mode === 'tokens' ? p.maxBatchTokens : 0}`;
+const policyKey = (p: BatchPolicy) =>
+  `${p.mode}:${p.batchSize}:${p.mode === 'tokens' ? `${p.maxBatchTokens}:${p.lengthGroups !== false}` : 0}`;
 
-/**
- * Picks the next batch from a pool, or null when the batch would be partial and may still wait.
- * `tokens`: longest rows first, packed while rows × longest ≤ maxBatchTokens; `fixed`: arrival order.
- */
-function takeBatch(pool: Pool, force: boolean, maxPaddedTokens: number): PendingRow[] | null {
-  const { policy, rows } = pool;
-  if (policy.mode === 'fixed') {
-    // In arrival order, as many as batchSize allows and the learned memory cap admits.
-    let count = 0;
-    let longest = 0;
-    while (count < Math.min(policy.batchSize, rows.length)) {
-      const next = Math.max(longest, rows[count].length);
-      if (count > 0 && (count + 1) * next > maxPaddedTokens) break;
-      longest = next;
-      count++;
-    }
-    if (count === rows.length && count < policy.batchSize && !force) return null;
-    return rows.splice(0, count);
-  }
-  const budget = Math.min(policy.maxBatchTokens, maxPaddedTokens);
-  const order = rows.map((_, i) => i).sort((a, b) => rows[b].length - rows[a].length || a - b);
-  const picked: number[] = [];
-  let longest = 0;
-  let full = false;
-  for (const i of order) {
-    const next = Math.max(longest, rows[i].length);
-    if (picked.length > 0 && ((picked.length + 1) * next > budget || picked.length >= policy.batchSize)) {
-      full = true;
-      break;
-    }
-    picked.push(i);
-    longest = next;
-  }
-  if (!full && !force) return null;
+/** Takes the planner's next batch out of a pool, or null when it would be partial and may still wait. */
+function takeFromPool(pool: Pool, force: boolean, maxPaddedTokens: number): PendingRow[] | null {
+  const picked = takeBatch(pool.rows.map((p) => p.length), pool.policy, { force, maxPaddedTokens });
+  if (!picked) return null;
   const chosen = new Set(picked);
-  const batch = picked.map((i) => rows[i]);
-  pool.rows = rows.filter((_, i) => !chosen.has(i));
+  const batch = picked.map((i) => pool.rows[i]);
+  pool.rows = pool.rows.filter((_, i) => !chosen.has(i));
   return batch;
 }
 
@@ -142,7 +108,7 @@ export class BatchQueue {
   private closed = false;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
-  private readonly run: RunRows;
+  private readonly run: RunTensor;
   private readonly backend: () => Device;
   private readonly maxWaitMs: number;
   private readonly recover: QueueOptions['recover'];
@@ -270,13 +236,13 @@ export class BatchQueue {
     if (!oldest) return 'empty';
     const waited = performance.now() - oldest.rows[0].enqueuedAt;
     const force = waited >= this.maxWaitMs;
-    const batch = takeBatch(oldest, force, this.maxPaddedTokens);
-    if (batch) return { rows: batch, mode: oldest.policy.mode, events: [], recoveries: 0 };
+    const batch = takeFromPool(oldest, force, this.maxPaddedTokens);
+    if (batch) return { rows: batch, policy: oldest.policy, events: [], recoveries: 0 };
     // Another pool may hold a full batch now.
     for (const pool of this.pools.values()) {
       if (pool === oldest) continue;
-      const full = takeBatch(pool, false, this.maxPaddedTokens);
-      if (full) return { rows: full, mode: pool.policy.mode, events: [], recoveries: 0 };
+      const full = takeFromPool(pool, false, this.maxPaddedTokens);
+      if (full) return { rows: full, policy: pool.policy, events: [], recoveries: 0 };
     }
     return Math.max(1, this.maxWaitMs - waited);
   }
@@ -284,9 +250,15 @@ export class BatchQueue {
   private async runAttempt(attempt: Attempt): Promise<void> {
     const batch = attempt.rows;
     const start = performance.now();
-    let logits: number[];
+    const tensors = planTensors(batch.map((p) => p.length), attempt.policy, this.backend());
+    const logits = new Array<number>(batch.length);
     try {
-      logits = await this.run(batch.map((p) => p.ticket.rows[p.row].ids), attempt.mode === 'fixed');
+      for (const tensor of tensors) {
+        const values = await this.run(tensor.map((i) => batch[i].ticket.rows[batch[i].row].ids));
+        tensor.forEach((i, k) => {
+          logits[i] = values[k];
+        });
+      }
     } catch (error) {
       await this.handleFailure(attempt, error);
       return;
@@ -295,6 +267,7 @@ export class BatchQueue {
     const sequenceLength = batch.reduce((m, p) => Math.max(m, p.length), 0);
     const tokens = batch.reduce((n, p) => n + p.length, 0);
     const tokenizeMs = batch.reduce((n, p) => n + p.ticket.rows[p.row].tokenizeMs, 0);
+    const shapes = tensors.map((t) => ({ pairs: t.length, sequenceLength: t.reduce((m, i) => Math.max(m, batch[i].length), 0) }));
     const own = new Map<Ticket, number>();
     batch.forEach((p, i) => {
       p.ticket.logits[p.row] = logits[i];
@@ -312,8 +285,9 @@ export class BatchQueue {
           done: ticket.done,
           total: ticket.rows.length,
           tokens,
-          paddedTokens: batch.length * sequenceLength,
+          paddedTokens: shapes.reduce((n, t) => n + t.pairs * t.sequenceLength, 0),
           sequenceLength,
+          tensors: shapes,
           tokenizeMs,
           runMs,
           totalMs,
@@ -341,21 +315,19 @@ export class BatchQueue {
       const mid = Math.ceil(batch.length / 2);
       const halves = [batch.slice(0, mid), batch.slice(mid)];
       this.maxPaddedTokens = Math.min(this.maxPaddedTokens, Math.max(...halves.map(paddedSize)));
-      const event = `out of memory at ${batch.length} pairs (${size} padded tokens): split in two; ` +
-        `batches now stay within ${this.maxPaddedTokens} padded tokens`;
+      const event: BatchEvent = { type: 'out-of-memory-split', pairs: batch.length, paddedTokens: size, maxPaddedTokens: this.maxPaddedTokens };
       this.retries.unshift(...halves.map((rows) => ({ ...attempt, rows, events: [...attempt.events, event] })));
       return;
     }
     if (!(error instanceof OutOfMemoryError) && this.recover && attempt.recoveries < 2) {
-      let action: string | null = null;
+      let recovered: BatchEvent | null = null;
       try {
-        action = await this.recover(error);
+        recovered = await this.recover(error);
       } catch (recoveryError) {
         error = recoveryError;
       }
-      if (action) {
-        const reason = error instanceof Error ? error.message : String(error);
-        this.retries.unshift({ ...attempt, events: [...attempt.events, `${reason}: ${action}; batch re-run`], recoveries: attempt.recoveries + 1 });
+      if (recovered) {
+        this.retries.unshift({ ...attempt, events: [...attempt.events, recovered], recoveries: attempt.recoveries + 1 });
         return;
       }
     }

@@ -20,6 +20,13 @@ export class InputError extends RerankerError {
 /** A model file is missing, corrupt, or does not fit the others (tokenizer vs. model vocabulary). */
 export class ModelLoadError extends RerankerError {
   override name = 'ModelLoadError';
+  /** The path of the file that does not exist at the source, when that is the failure (a 404, a file not picked). */
+  readonly missingFile?: string;
+
+  constructor(message: string, options?: { cause?: unknown; missingFile?: string }) {
+    super(message, options);
+    if (options?.missingFile) this.missingFile = options.missingFile;
+  }
 }
 
 /** The requested backend or dtype cannot run here (no WebGPU adapter, no shader-f16, ...). */

@@ -20,8 +20,6 @@ export interface ModelFileReader {
   /** Human-readable name of the source (hub id, URL, or "local files"). */
   readonly label: string;
   read(path: string, signal?: AbortSignal): Promise<FileRead>;
-  /** Whether a file exists, without reading it all (used for optional files). */
-  has(path: string, signal?: AbortSignal): Promise<boolean>;
 }
 
 /** Tracks bytes across files for the overall figure in progress events. */
@@ -148,7 +146,8 @@ class UrlReader implements ModelFileReader {
       throw new ModelLoadError(`could not fetch ${url}: ${(error as Error).message}`, { cause: error });
     }
     if (!response.ok) {
-      throw new ModelLoadError(`${path} is missing from ${this.label}: ${url} answered HTTP ${response.status}`);
+      throw new ModelLoadError(`${path} is missing from ${this.label}: ${url} answered HTTP ${response.status}`,
+        response.status === 404 ? { missingFile: path } : undefined);
     }
     const total = Number(response.headers.get('content-length')) || null;
     const bytes = await readBody(response, (n) => this.progress.update(path, n, total), signal);
@@ -156,7 +155,7 @@ class UrlReader implements ModelFileReader {
     if ((response.headers.get('content-type') ?? '').includes('text/html') || looksLikeHtml(bytes)) {
       throw new ModelLoadError(
         `${path} is missing from ${this.label}: ${url} returned an HTML page instead of the file ` +
-          '(a dev server or static host answering index.html for unknown paths)');
+          '(a dev server or static host answering index.html for unknown paths)', { missingFile: path });
     }
     if (cache) {
       const headers = { 'content-type': response.headers.get('content-type') ?? 'application/octet-stream',
@@ -171,18 +170,6 @@ class UrlReader implements ModelFileReader {
     }
     this.progress.done(path, bytes.byteLength, false);
     return { path, bytes, fromCache: false };
-  }
-
-  async has(path: string, signal?: AbortSignal): Promise<boolean> {
-    const url = joinUrl(this.base, path);
-    const cache = await openCache(this.useCache);
-    if (await cache?.match(url).catch(() => undefined)) return true;
-    try {
-      const response = await fetch(url, { method: 'HEAD', signal });
-      return response.ok && !(response.headers.get('content-type') ?? '').includes('text/html');
-    } catch {
-      return false;
-    }
   }
 }
 
@@ -206,16 +193,13 @@ class BlobReader implements ModelFileReader {
     throwIfAborted(signal, 'model loading');
     const blob = this.find(path);
     if (!blob) {
-      throw new ModelLoadError(`${path} is missing from the selected files (found: ${[...this.files.keys()].join(', ') || 'none'})`);
+      throw new ModelLoadError(`${path} is missing from the selected files (found: ${[...this.files.keys()].join(', ') || 'none'})`,
+        { missingFile: path });
     }
     this.progress.start(path);
     const bytes = await readBody(new Response(blob), (n) => this.progress.update(path, n, blob.size), signal);
     this.progress.done(path, bytes.byteLength, false);
     return { path, bytes, fromCache: false };
-  }
-
-  async has(path: string): Promise<boolean> {
-    return this.find(path) !== undefined;
   }
 }
 

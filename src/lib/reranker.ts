@@ -22,6 +22,7 @@ interface ResolvedScoreOptions {
   batchSize: number;
   batching: BatchingMode;
   maxBatchTokens: number;
+  lengthGroups: boolean;
   rawScores: boolean;
   signal?: AbortSignal;
   onBatch?: (record: BatchRecord) => void;
@@ -33,6 +34,7 @@ function resolveScoreOptions(options: ScoreOptions = {}): ResolvedScoreOptions {
     batchSize: positiveInteger(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize', MAX_BATCH_SIZE),
     batching: oneOf(options.batching ?? 'tokens', 'batching', ['fixed', 'tokens'] as const),
     maxBatchTokens: positiveInteger(options.maxBatchTokens ?? DEFAULT_MAX_BATCH_TOKENS, 'maxBatchTokens', 1 << 24),
+    lengthGroups: options.lengthGroups ?? true,
     rawScores: Boolean(options.rawScores),
     signal: options.signal,
     onBatch: options.onBatch,
@@ -44,35 +46,67 @@ interface EncodedPair {
   ms: number;
 }
 
-/** Replaces the session after a device loss; returns what it did (for the batch record), or null if it could not. */
-export type SessionRecovery = (failed: ModelSession, error: unknown) => Promise<{ session: ModelSession; action: string } | null>;
+/** Replaces the session after a device loss: the new session and the device it runs on, or null if it could not. */
+export type SessionRecovery = (failed: ModelSession, error: unknown) => Promise<ModelSession | null>;
+
+export interface LocalRerankerOptions {
+  session: ModelSession;
+  encoder: PairEncoder;
+  info: RerankerInfo;
+  limits: Limits;
+  /** How long a partial batch waits for rows of concurrent calls (ms). */
+  maxWaitMs: number;
+  recover?: SessionRecovery;
+}
 
 export class LocalReranker implements Reranker {
   private session: ModelSession | null;
+  private readonly encoder: PairEncoder;
+  private readonly limits: Limits;
   private readonly queue: BatchQueue;
+  private currentInfo: RerankerInfo;
+  private readonly infoListeners = new Set<(info: RerankerInfo) => void>();
 
-  constructor(
-    session: ModelSession,
-    private readonly encoder: PairEncoder,
-    readonly info: RerankerInfo,
-    private readonly limits: Limits,
-    maxWaitMs: number,
-    recover?: SessionRecovery,
-  ) {
+  constructor({ session, encoder, info, limits, maxWaitMs, recover }: LocalRerankerOptions) {
     this.session = session;
+    this.encoder = encoder;
+    this.limits = limits;
+    this.currentInfo = info;
     this.queue = new BatchQueue({
-      run: (rows, exact) => this.live().run(rows, encoder.special.pad, { exact }),
+      run: (rows) => this.live().run(rows, encoder.special.pad),
       backend: () => this.live().device,
       maxWaitMs,
       recover: recover && (async (error) => {
         const failed = this.live();
-        const replaced = await recover(failed, error);
-        if (!replaced || !this.session) return null;
-        this.session = replaced.session;
-        this.info.backend = replaced.session.device;
-        return replaced.action;
+        const replacement = await recover(failed, error);
+        if (!replacement || !this.session) return null;
+        this.session = replacement;
+        const reason = error instanceof Error ? error.message : String(error);
+        if (replacement.device !== failed.device) {
+          this.setInfo({
+            ...this.currentInfo,
+            backend: replacement.device,
+            fallbacks: [...this.currentInfo.fallbacks, { from: failed.device, to: replacement.device, reason }],
+          });
+        }
+        return { type: 'recovered', from: failed.device, to: replacement.device, reason };
       }),
     });
+  }
+
+  /** What runs the model; replaced (never mutated) when it changes, e.g. wasm after a lost GPU device. */
+  get info(): RerankerInfo {
+    return this.currentInfo;
+  }
+
+  onInfoChange(listener: (info: RerankerInfo) => void): () => void {
+    this.infoListeners.add(listener);
+    return () => this.infoListeners.delete(listener);
+  }
+
+  private setInfo(info: RerankerInfo): void {
+    this.currentInfo = info;
+    for (const listener of this.infoListeners) listener(info);
   }
 
   private live(): ModelSession {
@@ -171,7 +205,7 @@ export class LocalReranker implements Reranker {
   private async run(encoded: EncodedPair[], options: ResolvedScoreOptions): Promise<number[]> {
     const logits = await this.queue.submit(
       encoded.map((e) => ({ ids: e.pair.ids, tokenizeMs: e.ms })),
-      { mode: options.batching, batchSize: options.batchSize, maxBatchTokens: options.maxBatchTokens },
+      { mode: options.batching, batchSize: options.batchSize, maxBatchTokens: options.maxBatchTokens, lengthGroups: options.lengthGroups },
       { signal: options.signal, onBatch: options.onBatch },
     );
     return Array.from(logits, (logit, i) => {

@@ -5,7 +5,7 @@
  */
 import { AbortError, InputError } from './errors.ts';
 import type { MemoryUsage } from './memory.ts';
-import type { BatchRecord, Reranker } from './types.ts';
+import { describeBatchEvent, type BatchRecord, type Reranker } from './types.ts';
 import { integerInRange } from './validate.ts';
 
 export const DEFAULT_SWEEP_BATCH_SIZES: readonly number[] = [1, 2, 4, 8, 16, 32, 64];
@@ -95,7 +95,10 @@ const errorText = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /** The queue splits an out-of-memory batch instead of failing; for a sweep that still means this size did not fit. */
-const oomEvent = (record: BatchRecord): string | undefined => record.events?.find((e) => /out of memory/i.test(e));
+const oomEvent = (record: BatchRecord): string | undefined => {
+  const split = record.events?.find((e) => e.type === 'out-of-memory-split');
+  return split && describeBatchEvent(split);
+};
 
 function summarize(batchSize: number, records: readonly BatchRecord[], repeats: number): Omit<SweepRow, 'status' | 'wasmHeapBytes' | 'gpuBufferBytes' | 'gpuBufferPeakBytes'> {
   const latencies = records.map((r) => r.totalMs);

@@ -4,7 +4,8 @@ import type { Limits } from './validate.ts';
 
 export type Device = 'webgpu' | 'wasm';
 export type DeviceRequest = Device | 'auto';
-export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4';
+/** transformers.js' dtype names; `ONNX_FILE_BY_DTYPE` (backend.ts) has each one's file and what runs where. */
+export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16';
 export type DtypeRequest = Dtype | 'auto';
 
 /**
@@ -66,6 +67,8 @@ export interface FidelityCheck {
   /** Largest |logit difference| between the backend and wasm. */
   maxDiff: number;
   tolerance: number;
+  /** Every pair got (nearly) the same score on the backend while wasm's differ: a broken kernel. */
+  collapsed: boolean;
   ok: boolean;
 }
 
@@ -120,9 +123,12 @@ export interface BatchRecord {
   total: number;
   /** Real tokens. */
   tokens: number;
-  /** Tensor cells: pairs × longest pair. */
+  /** Tensor cells that ran (rows × longest row, summed over the batch's tensors): padding included. */
   paddedTokens: number;
+  /** Longest pair of the batch. */
   sequenceLength: number;
+  /** The tensors the batch ran as: one, unless a wasm batch was split into groups of similar lengths. */
+  tensors: { pairs: number; sequenceLength: number }[];
   /** Time spent tokenizing this batch's pairs. */
   tokenizeMs: number;
   /** session.run, feeds and reading the logits included. */
@@ -131,8 +137,30 @@ export interface BatchRecord {
   totalMs: number;
   pairsPerSecond: number;
   backend: Device;
-  /** What happened on the way: out-of-memory splits, a lost device and the session recreated, ... */
-  events?: string[];
+  /** What happened on the way: out-of-memory splits, a lost device and the session recreated. */
+  events?: BatchEvent[];
+}
+
+/** Something that happened to a batch on its way; `describeBatchEvent` says it in words. */
+export type BatchEvent =
+  /** The batch ran out of memory: it was split in two, and no later batch exceeds `maxPaddedTokens`. */
+  | { type: 'out-of-memory-split'; pairs: number; paddedTokens: number; maxPaddedTokens: number }
+  /** The session failed (a lost GPU device): it was recreated on `to` and the batch re-run. */
+  | { type: 'recovered'; from: Device; to: Device; reason: string };
+
+/**
+ * @example
+ * describeBatchEvent({ type: 'recovered', from: 'webgpu', to: 'wasm', reason: 'the GPU device was lost' })
+ * // → 'the GPU device was lost: recreated the session on wasm; batch re-run'
+ */
+export function describeBatchEvent(event: BatchEvent): string {
+  switch (event.type) {
+    case 'out-of-memory-split':
+      return `out of memory at ${event.pairs} pairs (${event.paddedTokens} padded tokens): split in two; ` +
+        `batches now stay within ${event.maxPaddedTokens} padded tokens`;
+    case 'recovered':
+      return `${event.reason}: recreated the session on ${event.to}; batch re-run`;
+  }
 }
 
 export interface ScoreOptions {
@@ -142,6 +170,11 @@ export interface ScoreOptions {
   batching?: BatchingMode;
   /** Default 8192. */
   maxBatchTokens?: number;
+  /**
+   * `tokens` batching on wasm: run a batch as tensors of similar lengths when that saves padded work (default true).
+   * The split depends on the pairs' lengths alone, so the same call always scores the same.
+   */
+  lengthGroups?: boolean;
   /** Logits instead of sigmoid scores. */
   rawScores?: boolean;
   signal?: AbortSignal;
@@ -172,7 +205,10 @@ export interface RerankResult {
 }
 
 export interface Reranker {
+  /** What runs the model. Replaced, never mutated, when it changes (wasm after a lost GPU device). */
   readonly info: RerankerInfo;
+  /** Calls `listener` with the new info whenever it changes; returns a function that stops it. */
+  onInfoChange(listener: (info: RerankerInfo) => void): () => void;
   /**
    * @example
    * await reranker.rerank('capital of France', ['Berlin is in Germany.', 'Paris is the capital of France.'])

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import { distribution, type Distribution } from '../lib/sweep.ts';
-import type { BatchRecord } from '../lib/types.ts';
+import { describeBatchEvent, type BatchRecord } from '../lib/types.ts';
 import { formatMs, formatRate } from './format.ts';
 import { baseStyles } from './styles.ts';
 import type { ChartOptions } from './uplot-chart.ts';
@@ -101,7 +101,7 @@ export class BatchTiming extends LitElement {
                 <td title="tokenize ${formatMs(r.tokenizeMs)} ms + run ${formatMs(r.runMs)} ms">${formatMs(r.totalMs)}</td>
                 <td>${formatRate((r.ownPairs * 1000) / r.totalMs)}</td>
               </tr>
-              ${r.events?.length ? html`<tr class="event"><td colspan="6">${r.events.join('; ')}</td></tr>` : nothing}`)}
+              ${r.events?.length ? html`<tr class="event"><td colspan="6">${r.events.map(describeBatchEvent).join('; ')}</td></tr>` : nothing}`)}
           </tbody>
         </table>
       </div>

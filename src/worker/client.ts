@@ -15,7 +15,7 @@ import type {
   RerankerOptions,
   ScoreOptions,
 } from '../lib/types.ts';
-import type { Endpoint, Request, RequestBody, Response, SerializedError } from './protocol.ts';
+import { type Endpoint, type ReplyTo, type ReplyTypes, type Request, type RequestBody, type Response, type SerializedError } from './protocol.ts';
 // The .wasm's URL as seen from this module, handed to the worker. Left to itself, onnxruntime finds the .wasm beside
 // its own module, and a bundler that re-bundles our prebuilt worker (an app installing the package) does not carry
 // the .wasm along; this import makes every bundler emit it and give us its final URL.
@@ -34,13 +34,16 @@ export function deserializeError(e: SerializedError): Error {
   return error;
 }
 
-type Outcome = Exclude<Response, { type: 'progress' | 'batch' | 'error' }>;
+type Outcome = Exclude<Response, { type: 'progress' | 'batch' | 'info' | 'error' }>;
+
+const REPLY_TYPES: ReplyTypes = { load: 'loaded', rerank: 'reranked', score: 'scored', memory: 'memory', dispose: 'disposed' };
 
 interface Pending {
   resolve(response: Outcome): void;
   reject(error: Error): void;
   onProgress?: (event: LoadProgress) => void;
   onBatch?: (record: BatchRecord) => void;
+  onInfo?: (info: RerankerInfo) => void;
 }
 
 class WorkerClient {
@@ -53,7 +56,14 @@ class WorkerClient {
     (endpoint as { start?: () => void }).start?.();
   }
 
+  /** Listeners for info changes, keyed by the id of the load request that made the reranker. */
+  readonly infoListeners = new Map<number, (info: RerankerInfo) => void>();
+
   private receive(message: Response): void {
+    if (message.type === 'info') {
+      this.infoListeners.get(message.id)?.(message.info);
+      return;
+    }
     const entry = this.pending.get(message.id);
     if (!entry) return; // answer to a request already given up on
     switch (message.type) {
@@ -80,15 +90,20 @@ class WorkerClient {
     this.pending.clear();
   }
 
-  request<T extends Outcome['type']>(
-    message: RequestBody,
-    expected: T,
+  /** The id the next request will get. */
+  get upcomingId(): number {
+    return this.nextId;
+  }
+
+  request<B extends RequestBody>(
+    message: B,
     handlers: Omit<Pending, 'resolve' | 'reject'> & { signal?: AbortSignal } = {},
-  ): Promise<Extract<Outcome, { type: T }>> {
+  ): Promise<ReplyTo<B['type']>> {
     if (this.broken) return Promise.reject(this.broken);
     const { signal, ...callbacks } = handlers;
     if (signal?.aborted) return Promise.reject(new AbortError(`${message.type} was aborted`, { cause: signal.reason }));
     const id = this.nextId++;
+    const expected = REPLY_TYPES[message.type as keyof ReplyTypes];
     return new Promise((resolve, reject) => {
       const onAbort = () => this.endpoint.postMessage({ type: 'abort', id: this.nextId++, target: id } satisfies Request);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -97,7 +112,7 @@ class WorkerClient {
         ...callbacks,
         resolve: (response) => {
           done();
-          if (response.type === expected) resolve(response as Extract<Outcome, { type: T }>);
+          if (response.type === expected) resolve(response as ReplyTo<B['type']>);
           else reject(new RerankerError(`the worker answered ${response.type} to ${message.type}`));
         },
         reject: (error) => {
@@ -112,12 +127,31 @@ class WorkerClient {
 
 class RemoteReranker implements WorkerReranker {
   private disposed = false;
+  private currentInfo: RerankerInfo;
+  private readonly infoListeners = new Set<(info: RerankerInfo) => void>();
 
   constructor(
     private readonly client: WorkerClient,
-    readonly info: RerankerInfo,
+    loadId: number,
+    info: RerankerInfo,
     private readonly onDispose: () => void,
-  ) {}
+  ) {
+    this.currentInfo = info;
+    client.infoListeners.set(loadId, (next) => {
+      this.currentInfo = next;
+      for (const listener of this.infoListeners) listener(next);
+    });
+  }
+
+  /** The worker's reranker info, replaced when the worker reports a change (wasm after a lost GPU device). */
+  get info(): RerankerInfo {
+    return this.currentInfo;
+  }
+
+  onInfoChange(listener: (info: RerankerInfo) => void): () => void {
+    this.infoListeners.add(listener);
+    return () => this.infoListeners.delete(listener);
+  }
 
   private check(): void {
     if (this.disposed) throw new DisposedError('this reranker was disposed');
@@ -128,7 +162,6 @@ class RemoteReranker implements WorkerReranker {
     const { signal, onBatch, returnDocuments, ...rest } = options;
     const { columns } = await this.client.request(
       { type: 'rerank', query, documents, options: { ...rest, reportBatches: Boolean(onBatch) } },
-      'reranked',
       { signal, onBatch },
     );
     return Array.from(columns.indices, (index, k) => ({
@@ -144,7 +177,6 @@ class RemoteReranker implements WorkerReranker {
     const { signal, onBatch, ...rest } = options;
     const { scores } = await this.client.request(
       { type: 'score', pairs, options: { ...rest, reportBatches: Boolean(onBatch) } },
-      'scored',
       { signal, onBatch },
     );
     return Array.from(scores);
@@ -152,14 +184,14 @@ class RemoteReranker implements WorkerReranker {
 
   async memory(): Promise<MemoryUsage> {
     this.check();
-    return (await this.client.request({ type: 'memory' }, 'memory')).usage;
+    return (await this.client.request({ type: 'memory' })).usage;
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     try {
-      await this.client.request({ type: 'dispose' }, 'disposed');
+      await this.client.request({ type: 'dispose' });
     } finally {
       this.onDispose();
     }
@@ -189,8 +221,9 @@ export async function createWorkerReranker(options: RerankerOptions & { endpoint
   });
   try {
     // The worker's own 'ready' progress event reaches `progress` before this resolves.
-    const { info } = await client.request({ type: 'load', options: load }, 'loaded', { signal, onProgress: progress });
-    return new RemoteReranker(client, info, () => worker?.terminate());
+    const loadId = client.upcomingId;
+    const { info } = await client.request({ type: 'load', options: load }, { signal, onProgress: progress });
+    return new RemoteReranker(client, loadId, info, () => worker?.terminate());
   } catch (error) {
     worker?.terminate();
     throw error;

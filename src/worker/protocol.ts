@@ -39,12 +39,25 @@ export interface SerializedError {
 export type Response =
   | { type: 'progress'; id: number; event: LoadProgress }
   | { type: 'batch'; id: number; record: BatchRecord }
+  /** The loaded reranker's info changed (e.g. wasm after a lost GPU device); `id` is the load request's. */
+  | { type: 'info'; id: number; info: RerankerInfo }
   | { type: 'loaded'; id: number; info: RerankerInfo }
   | { type: 'reranked'; id: number; columns: RerankColumns }
   | { type: 'scored'; id: number; scores: Float64Array }
   | { type: 'memory'; id: number; usage: MemoryUsage }
   | { type: 'disposed'; id: number }
   | { type: 'error'; id: number; error: SerializedError };
+
+/** The reply that completes each request: the client waits for exactly this type (or an error). */
+export interface ReplyTypes {
+  load: 'loaded';
+  rerank: 'reranked';
+  score: 'scored';
+  memory: 'memory';
+  dispose: 'disposed';
+}
+
+export type ReplyTo<R extends RequestBody['type']> = Extract<Response, { type: ReplyTypes[R] }>;
 
 /** The part of Worker / MessagePort / DedicatedWorkerGlobalScope both sides need. */
 export interface Endpoint {

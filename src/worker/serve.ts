@@ -33,6 +33,7 @@ export function serveReranker(endpoint: Endpoint, create: (options: RerankerOpti
           signal,
           progress: (event) => post({ type: 'progress', id: request.id, event }),
         });
+        reranker.onInfoChange((info) => post({ type: 'info', id: request.id, info }));
         post({ type: 'loaded', id: request.id, info: reranker.info });
         return;
       }

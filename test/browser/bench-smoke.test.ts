@@ -10,7 +10,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { benchOptions, runBench, type BenchResult } from '../../scripts/bench/run.ts';
 import { reportMarkdown } from '../../scripts/bench/report.ts';
 import type { Spread } from '../../scripts/bench/stats.ts';
-import { planLengthGroups, RunCostModel } from '../../src/lib/session.ts';
 import { chromiumSkipReason } from './harness.ts';
 
 const skip = chromiumSkipReason();
@@ -25,25 +24,6 @@ function positiveSpread(s: Spread, what: string): void {
   expect(s.runs, what).toBeGreaterThan(0);
   for (const key of ['median', 'min', 'max'] as const) positive(s[key], `${what}.${key}`);
 }
-
-describe('wasm length groups (the speed-up the bench measures)', () => {
-  it('splits a mixed batch only where the cost model predicts a real saving', () => {
-    const cost = { overheadMs: 20, msPerCell: 0.5 };
-    expect(planLengthGroups([500, 20, 480, 30], cost)).toEqual([[0, 2], [3, 1]]);
-    expect(planLengthGroups([500, 20, 480, 30], null)).toEqual([[0, 1, 2, 3]]);
-    expect(planLengthGroups([128, 127, 128, 126], cost)).toEqual([[0, 1, 2, 3]]); // nearly equal: run as asked
-    expect(planLengthGroups([100, 60], { overheadMs: 1000, msPerCell: 0.01 })).toEqual([[0, 1]]); // overhead dominates
-  });
-
-  it('fits overhead and per-cell cost from runs of different sizes', () => {
-    const model = new RunCostModel(32, 0);
-    expect(model.fit()).toBeNull();
-    for (const cells of [100, 400, 800, 1600]) model.add(cells, 3 + 0.25 * cells);
-    const fit = model.fit()!;
-    expect(fit.overheadMs).toBeCloseTo(3, 6);
-    expect(fit.msPerCell).toBeCloseTo(0.25, 6);
-  });
-});
 
 describe.skipIf(skip !== null)('npm run bench on the tiny model', () => {
   afterAll(() => fs.rmSync(outDir, { recursive: true, force: true }));

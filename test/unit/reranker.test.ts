@@ -2,7 +2,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReranker, paddingShare, planBatches, type BatchRecord, type Reranker } from '../../src/lib/index.ts';
 import { buildPairIds } from '../../src/lib/pairs.ts';
-import { executedCells, sessionTuning } from '../../src/lib/session.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
 import { ReferenceXlmr } from '../reference/xlmr.ts';
 import { DEMO_MODEL_DIR, demoFiles, loadTokenizer, maxAbsDiff } from '../helpers/models.ts';
@@ -69,29 +68,36 @@ describe('scores', () => {
     expect(worstBatch).toBeLessThan(1e-5);
   });
 
-  it('are the same when the wasm session runs one padded batch as several tensors of similar lengths', async () => {
+  it('are the same when a wasm batch runs as several tensors of similar lengths', async () => {
     const expected = referenceLogits(QUERY, documents);
     const oneBatch = { batchSize: 64, batching: 'tokens' as const, maxBatchTokens: 1 << 20, rawScores: true };
-    let whole: number[];
-    sessionTuning.wasmLengthGroups = false;
-    try {
-      whole = byIndex(await reranker.rerank(QUERY, documents, oneBatch));
-    } finally {
-      sessionTuning.wasmLengthGroups = true;
-    }
-    // The session's cost model has seen runs of many sizes by now (the tests above), so the mixed batch splits.
-    const runsBefore = executedCells.runs;
-    const split = byIndex(await reranker.rerank(QUERY, documents, oneBatch));
-    const tensors = executedCells.runs - runsBefore;
-    console.log(`one batch of ${documents.length} mixed pairs ran as ${tensors} tensors; max |Δ| vs whole ${maxAbsDiff(split, whole).toExponential(2)}`);
-    expect(tensors).toBeGreaterThan(1);
+    const wholeRecords: BatchRecord[] = [];
+    const whole = byIndex(await reranker.rerank(QUERY, documents, { ...oneBatch, lengthGroups: false, onBatch: (r) => wholeRecords.push(r) }));
+    expect(wholeRecords.map((r) => r.tensors.length)).toEqual([1]);
+    const records: BatchRecord[] = [];
+    const split = byIndex(await reranker.rerank(QUERY, documents, { ...oneBatch, onBatch: (r) => records.push(r) }));
+    const tensors = records[0].tensors;
+    console.log(`one batch of ${documents.length} mixed pairs ran as ${tensors.length} tensors ` +
+      `(${records[0].paddedTokens} cells instead of ${wholeRecords[0].paddedTokens}); max |Δ| vs whole ${maxAbsDiff(split, whole).toExponential(2)}`);
+    expect(records).toHaveLength(1);
+    expect(tensors.length).toBeGreaterThan(1);
+    expect(tensors.reduce((n, t) => n + t.pairs, 0)).toBe(records[0].pairs);
+    expect(records[0].paddedTokens).toBeLessThan(wholeRecords[0].paddedTokens);
     expect(maxAbsDiff(split, whole)).toBeLessThan(1e-5);
     expect(maxAbsDiff(split, expected)).toBeLessThan(1e-4);
 
     // 'fixed' batching runs exactly the batch asked for: one tensor (what the batch-size sweep measures).
-    const fixedBefore = executedCells.runs;
-    await reranker.rerank(QUERY, documents, { ...oneBatch, batching: 'fixed' });
-    expect(executedCells.runs - fixedBefore).toBe(1);
+    const fixedRecords: BatchRecord[] = [];
+    await reranker.rerank(QUERY, documents, { ...oneBatch, batching: 'fixed', onBatch: (r) => fixedRecords.push(r) });
+    expect(fixedRecords.map((r) => r.tensors.length)).toEqual([1]);
+  });
+
+  it('are the same, bit for bit, for the same call whatever ran before', async () => {
+    const options = { rawScores: true };
+    const first = await reranker.rerank(QUERY, documents, options);
+    await reranker.rerank(QUERY, documents.slice(0, 7), { batchSize: 3, batching: 'fixed' }); // other shapes in between
+    await reranker.score([[QUERY, documents[5]]]);
+    expect(await reranker.rerank(QUERY, documents, options)).toEqual(first);
   });
 
   it('are sigmoid(logit) by default, sorted highest first', async () => {
@@ -173,8 +179,8 @@ describe('token batching', () => {
   it('wastes less padding than fixed batches in arrival order on mixed lengths', () => {
     const q = tokenizer.encode(QUERY, { add_special_tokens: false });
     const lengths = documents.map((d) => buildPairIds(q, tokenizer.encode(d, { add_special_tokens: false }), 512).ids.length);
-    const fixed = paddingShare(planBatches(lengths, { mode: 'fixed', batchSize: 16, maxBatchTokens: 0 }));
-    const tokens = paddingShare(planBatches(lengths, { mode: 'tokens', batchSize: 16, maxBatchTokens: 4096 }));
+    const fixed = paddingShare(planBatches(lengths, { mode: 'fixed', batchSize: 16, maxBatchTokens: 0 }), lengths);
+    const tokens = paddingShare(planBatches(lengths, { mode: 'tokens', batchSize: 16, maxBatchTokens: 4096 }, { device: 'webgpu' }), lengths);
     console.log(`padded-token share on the mixed set: fixed 16 ${(fixed * 100).toFixed(1)}%, tokens ${(tokens * 100).toFixed(1)}%`);
     expect(tokens).toBeLessThan(fixed / 2);
   });

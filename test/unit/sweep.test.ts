@@ -41,9 +41,10 @@ function fakeReranker(options: {
         const ms = latency(n, k);
         const record: BatchRecord = {
           index: k, pairs: n, ownPairs: n, done, total: pairs.length, tokens: n * 20, paddedTokens: n * 24,
-          sequenceLength: 24, tokenizeMs: 0.5, runMs: ms - 0.5, totalMs: ms, pairsPerSecond: (n * 1000) / ms, backend: 'wasm',
+          sequenceLength: 24, tensors: [{ pairs: n, sequenceLength: 24 }], tokenizeMs: 0.5, runMs: ms - 0.5, totalMs: ms,
+          pairsPerSecond: (n * 1000) / ms, backend: 'wasm',
           ...(options.splitAt !== undefined && batchSize >= options.splitAt
-            ? { events: [`out of memory at ${batchSize} pairs (${batchSize * 24} padded tokens): split in two`] } : {}),
+            ? { events: [{ type: 'out-of-memory-split' as const, pairs: batchSize, paddedTokens: batchSize * 24, maxPaddedTokens: batchSize * 12 }] } : {}),
         };
         opts.onBatch?.(record);
       }

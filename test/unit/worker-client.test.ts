@@ -3,7 +3,7 @@
  * as the core, errors keep their names, callbacks and cancellation cross the boundary, arrays move as transferables.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReranker, InputError, OutOfMemoryError, type BatchRecord, type LoadProgress, type Reranker, type RerankerOptions } from '../../src/lib/index.ts';
+import { createReranker, InputError, OutOfMemoryError, type BatchRecord, type LoadProgress, type Reranker, type RerankerInfo, type RerankerOptions } from '../../src/lib/index.ts';
 import { serveReranker } from '../../src/worker/serve.ts';
 import { createWorkerReranker, type WorkerReranker } from '../../src/worker/client.ts';
 import type { Endpoint, Response } from '../../src/worker/protocol.ts';
@@ -37,11 +37,24 @@ const fakeCreate = async (options: RerankerOptions): Promise<Reranker> => {
       if (o.signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
     }
     o.onBatch?.({ index: 0, pairs: docs.length, ownPairs: docs.length, done: docs.length, total: docs.length, tokens: 1,
-      paddedTokens: 1, sequenceLength: 1, tokenizeMs: 0, runMs: 1, totalMs: 1, pairsPerSecond: 1, backend: 'wasm' });
+      paddedTokens: 1, sequenceLength: 1, tensors: [{ pairs: docs.length, sequenceLength: 1 }], tokenizeMs: 0, runMs: 1,
+      totalMs: 1, pairsPerSecond: 1, backend: 'wasm' });
+    if (docs.includes('SWITCH')) {
+      current = { ...current, notes: ['switched'] };
+      for (const listener of listeners) listener(current);
+    }
     return docs.map((d) => d.length);
   };
+  let current: RerankerInfo = { ...info, files: [], fallbacks: [], notes: [] };
+  const listeners = new Set<(info: RerankerInfo) => void>();
   return {
-    info: { ...info, files: [], fallbacks: [], notes: [] },
+    get info() {
+      return current;
+    },
+    onInfoChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async rerank(query, documents, o = {}) {
       if (!query) throw new InputError('the query is empty');
       const s = await score(documents, o);
@@ -85,6 +98,17 @@ describe('client over a fake worker', () => {
     expect(await reranker.score([['q', 'xx'], ['q', 'x']], { onBatch: (r) => records.push(r) })).toEqual([2, 1]);
     expect(records).toHaveLength(1);
     expect(worker.transfers.filter((t) => t.type === 'scored').at(-1)!.transferred).toBe(1);
+  });
+
+  it('carries a change of the worker\'s info to the client, which replaces its info and tells listeners', async () => {
+    const before = reranker.info;
+    const seen: RerankerInfo[] = [];
+    const stop = reranker.onInfoChange((info) => seen.push(info));
+    await reranker.score([['q', 'SWITCH']]);
+    stop();
+    expect(seen.map((i) => i.notes)).toEqual([['switched']]);
+    expect(reranker.info.notes).toEqual(['switched']);
+    expect(before.notes).toEqual([]); // replaced, not mutated
   });
 
   it('re-throws worker errors as the same named classes', async () => {

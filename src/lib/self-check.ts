@@ -1,0 +1,55 @@
+/**
+ * The load-time fidelity check: a few fixed pairs scored on the chosen backend and on wasm from the same file. The
+ * known WebGPU failures (every document the same score, fp16 overflow, wrong quantized kernels) are silent; this is
+ * where they show.
+ */
+import { buildPairIds } from './pairs.ts';
+import { ModelSession, type ExternalDataFile } from './session.ts';
+import type { PairEncoder } from './tokenize.ts';
+import type { Dtype, FidelityCheck } from './types.ts';
+
+/** Fixed pairs: multilingual, short and long, relevant and not, so a broken kernel cannot hide. */
+const SELF_CHECK_PAIRS: [string, string][] = [
+  ['阿里巴巴和腾讯哪家公司成立更早?', '阿里巴巴集团于1999年在杭州创立,创始人是马云。'],
+  ['深度学习中的梯度消失怎么解决?', '卷积神经网络主要用于图像分类任务。'],
+  ['what is a cross-encoder?', 'A cross-encoder reads the query and the document together and outputs one relevance score.'],
+  ['what is a cross-encoder?', 'The weather in Paris is mild in spring, and the museums are open late on Fridays.'],
+  ['Wie spät ist es?', 'Es ist halb drei.'],
+];
+
+/**
+ * Largest |Δlogit| against wasm on the same file that still passes. The file is the same on both sides, so these
+ * bound kernel differences only: fp32 is exact up to summation order; fp16 and q4f16 compute in half precision on
+ * the GPU (wasm computes them in fp32); q8/int8/uint8 quantize activations per batch on both sides.
+ */
+export const SELF_CHECK_TOLERANCE: Record<Dtype, number> = {
+  fp32: 1e-3, fp16: 0.05, q8: 0.1, int8: 0.1, uint8: 0.1, q4: 0.05, q4f16: 0.05,
+};
+
+export interface SelfCheckModel {
+  graph: Uint8Array;
+  external: ExternalDataFile[];
+}
+
+export async function fidelityCheck(session: ModelSession, model: SelfCheckModel, encoder: PairEncoder, dtype: Dtype,
+  maxLength: number): Promise<FidelityCheck> {
+  const rows = SELF_CHECK_PAIRS.map(([q, d]) => buildPairIds(encoder.encode(q), encoder.encode(d), maxLength, encoder.special).ids);
+  const reference = await ModelSession.create(model.graph, 'wasm', model.external);
+  try {
+    // One pair per run on both sides: q8's activation scales depend on the whole batch.
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (const row of rows) {
+      ours.push(...(await session.run([row], encoder.special.pad)));
+      theirs.push(...(await reference.run([row], encoder.special.pad)));
+    }
+    const maxDiff = ours.reduce((m, x, i) => Math.max(m, Number.isFinite(x) ? Math.abs(x - theirs[i]) : Infinity), 0);
+    // The failure of transformers.js #1181: one score for every pair, however close to the reference's mean.
+    const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
+    const collapsed = spread(theirs) > 0 && !(spread(ours) > spread(theirs) / 10);
+    const tolerance = SELF_CHECK_TOLERANCE[dtype];
+    return { pairs: rows.length, maxDiff, tolerance, collapsed, ok: maxDiff <= tolerance && !collapsed };
+  } finally {
+    await reference.dispose();
+  }
+}
