@@ -2,7 +2,7 @@
  * Generates an XLM-R cross-encoder with bge-reranker-v2-m3's architecture, inputs, outputs and file layout, and
  * deterministic random weights.
  *
- *   npm run make-model -- --preset tiny|small|full --dtype fp32|fp16|q8|all [--seed N] --out DIR [--no-safetensors]
+ *   npm run make-model -- --preset tiny|small|full --dtype fp32|fp16|q8|int8|uint8|q4|q4f16|all [--seed N] --out DIR [--no-safetensors]
  */
 import { parseArgs } from 'node:util';
 import { DTYPES, PRESETS, type GeneratedDtype, type PresetName } from './model/presets.ts';
@@ -21,12 +21,12 @@ const { values } = parseArgs({
 
 function fail(message: string): never {
   console.error(`make-model: ${message}`);
-  console.error('usage: npm run make-model -- --preset tiny|small|full --dtype fp32|fp16|q8|all [--seed N] --out DIR');
+  console.error('usage: npm run make-model -- --preset tiny|small|full --dtype fp32|fp16|q8|int8|uint8|q4|q4f16|all [--seed N] --out DIR');
   process.exit(2);
 }
 
 if (values.help) {
-  console.log('usage: npm run make-model -- --preset tiny|small|full --dtype fp32|fp16|q8|all [--seed N] --out DIR [--no-safetensors]');
+  console.log('usage: npm run make-model -- --preset tiny|small|full --dtype fp32|fp16|q8|int8|uint8|q4|q4f16|all [--seed N] --out DIR [--no-safetensors]');
   process.exit(0);
 }
 if (!values.out) fail('--out is required');

@@ -1,9 +1,10 @@
+import { DTYPES } from './presets.ts';
 import type { MakeModelOptions } from './write-model.ts';
 
-/** The demo model committed under public/models/: what `npm run make-demo-models` writes. */
+/** The demo model committed under public/models/: what `npm run make-demo-models` writes (every dtype). */
 export const DEMO_MODEL: MakeModelOptions = {
   preset: 'tiny',
-  dtypes: ['fp32', 'fp16', 'q8'],
+  dtypes: [...DTYPES],
   seed: 42,
   out: 'public/models/tiny-random-bge-reranker',
   safetensors: true,

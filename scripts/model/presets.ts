@@ -11,7 +11,7 @@ export interface ModelDims {
 }
 
 export const PRESETS = {
-  /** For tests: small enough to commit in three dtypes and to run on WebGPU through SwiftShader. */
+  /** For tests: small enough to commit in every dtype and to run on WebGPU through SwiftShader. */
   tiny: { layers: 2, hidden: 64, heads: 4, intermediate: 256, vocab: undefined, maxPositions: 514, typeVocab: 1 },
   /** For CPU benchmarks: MiniLM-sized, head_dim 64 like the real model. */
   small: { layers: 6, hidden: 384, heads: 6, intermediate: 1536, vocab: undefined, maxPositions: 8194, typeVocab: 1 },
@@ -21,7 +21,16 @@ export const PRESETS = {
 
 export type PresetName = keyof typeof PRESETS;
 
-export const DTYPES = ['fp32', 'fp16', 'q8'] as const;
+/**
+ * transformers.js' dtype names, as the onnx-community export has them:
+ * - fp32; fp16 (every float in half precision, logits cast back to float32, as `keep_io_types=True` leaves them);
+ * - q8: this generator's first quantised variant (MatMulInteger weights, the word-embedding table in uint8);
+ * - int8, uint8: onnxruntime's dynamic quantisation with signed / unsigned weights, as transformers.js' quantize.py
+ *   runs it (every Gather table quantised too);
+ * - q4: onnxruntime's MatMulNBitsQuantizer (4-bit, block 32, symmetric) on every weight MatMul, embeddings float;
+ *   q4f16: the same in half precision, logits float32.
+ */
+export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16'] as const;
 export type GeneratedDtype = (typeof DTYPES)[number];
 
 /** File names of the published onnx-community export, which transformers.js resolves from a dtype. */
@@ -29,7 +38,14 @@ export const ONNX_FILE: Record<GeneratedDtype, string> = {
   fp32: 'onnx/model.onnx',
   fp16: 'onnx/model_fp16.onnx',
   q8: 'onnx/model_quantized.onnx',
+  int8: 'onnx/model_int8.onnx',
+  uint8: 'onnx/model_uint8.onnx',
+  q4: 'onnx/model_q4.onnx',
+  q4f16: 'onnx/model_q4f16.onnx',
 };
+
+/** MatMulNBits block size: transformers.js' quantize.py default for q4 and q4f16 (`block_size or 32`). */
+export const Q4_BLOCK_SIZE = 32;
 
 export const LAYER_NORM_EPS = 1e-5;
 export const PAD_TOKEN_ID = 1;

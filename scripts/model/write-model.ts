@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { encodeModel, type ModelMsg, type ValueInfoMsg } from './onnx-proto.ts';
-import { buildXlmrGraph, inlineSink, IR_VERSION, OPSET, type InitializerSink } from './graph.ts';
-import { LAYER_NORM_EPS, ONNX_FILE, PAD_TOKEN_ID, PRESETS, type GeneratedDtype, type PresetName } from './presets.ts';
+import { buildXlmrGraph, inlineSink, IR_VERSION, isHalfPrecision, OPSET, type GraphOptions, type InitializerSink } from './graph.ts';
+import { LAYER_NORM_EPS, ONNX_FILE, PAD_TOKEN_ID, PRESETS, Q4_BLOCK_SIZE, type GeneratedDtype, type PresetName } from './presets.ts';
 import { WeightSource, type ResolvedDims } from './weights.ts';
 import { buildTokenizer } from './tokenizer.ts';
 import { writeSafetensors } from './safetensors.ts';
@@ -23,6 +23,11 @@ export interface MakeModelOptions {
   out: string;
   /** Also write model.safetensors (fp32, Hugging Face names). */
   safetensors: boolean;
+  /**
+   * fp16 / q4f16: leave the logits float16, as this generator's first fp16 files had them (for tests of a model
+   * whose output is float16). Default false: float32 logits, as the published export has them.
+   */
+  float16Logits?: boolean;
 }
 
 export interface MakeModelReport {
@@ -110,13 +115,14 @@ class ExternalDataSink implements InitializerSink {
   }
 }
 
-export function onnxModelBytes(weights: WeightSource, dtype: GeneratedDtype, sink: InitializerSink = inlineSink): Uint8Array {
-  const graph = buildXlmrGraph(weights, dtype, sink);
+export function onnxModelBytes(weights: WeightSource, dtype: GeneratedDtype, sink: InitializerSink = inlineSink,
+  options: GraphOptions = {}): Uint8Array {
+  const graph = buildXlmrGraph(weights, dtype, sink, options);
   const model: ModelMsg = {
     irVersion: IR_VERSION,
     producerName: 'bge-reranker-web make-model',
     producerVersion: GENERATOR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [{ domain: '', version: OPSET }, ...graph.extraOpsets],
     metadataProps: [
       { key: 'architecture', value: 'XLMRobertaForSequenceClassification' },
       { key: 'seed', value: String(weights.seed) },
@@ -130,10 +136,36 @@ export function onnxModelBytes(weights: WeightSource, dtype: GeneratedDtype, sin
         io('input_ids', 7, ['batch_size', 'sequence_length']),
         io('attention_mask', 7, ['batch_size', 'sequence_length']),
       ],
-      output: [io('logits', graph.floatType, ['batch_size', 1])],
+      output: [io('logits', graph.logitsType, ['batch_size', 1])],
     },
   };
   return encodeModel(model);
+}
+
+/**
+ * The bytes of a dtype's initializers, from the weight shapes alone (nothing is generated): decides whether a file
+ * needs external data before any weight is drawn. Scalars and shape constants are left out (a few hundred bytes).
+ */
+export function initializerBytes(weights: WeightSource, dtype: GeneratedDtype): number {
+  const float = isHalfPrecision(dtype) ? 2 : 4;
+  let bytes = 0;
+  for (const spec of weights.specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const isTable = spec.name.startsWith('roberta.embeddings.') && spec.shape.length === 2;
+    const isLinear = !isTable && spec.shape.length === 2;
+    if (isLinear && (dtype === 'q4' || dtype === 'q4f16')) {
+      const [out, inp] = spec.shape;
+      const blocks = Math.ceil(inp / Q4_BLOCK_SIZE);
+      bytes += out * blocks * (Q4_BLOCK_SIZE / 2 + float);
+    } else if (isLinear && (dtype === 'q8' || dtype === 'int8' || dtype === 'uint8')) {
+      bytes += size;
+    } else if (isTable && (dtype === 'int8' || dtype === 'uint8' || (dtype === 'q8' && spec.name.includes('word')))) {
+      bytes += size;
+    } else {
+      bytes += size * float;
+    }
+  }
+  return bytes;
 }
 
 export function resolveDims(preset: PresetName, tokenizerVocab: number): ResolvedDims {
@@ -154,8 +186,8 @@ export function makeModel(options: MakeModelOptions): MakeModelReport {
     files.push({ path: rel, bytes: fs.statSync(file).size });
   };
 
-  const bytesPerParameter = { fp32: 4, fp16: 2, q8: 1 } as const;
-  const isExternal = (dtype: GeneratedDtype) => weights.parameterCount() * bytesPerParameter[dtype] > EXTERNAL_DATA_THRESHOLD;
+  const isExternal = (dtype: GeneratedDtype) => initializerBytes(weights, dtype) > EXTERNAL_DATA_THRESHOLD;
+  const graphOptions: GraphOptions = { float16Logits: options.float16Logits };
   const externalFiles = options.dtypes.filter(isExternal).map((d) => path.basename(ONNX_FILE[d]));
   write('config.json', stableJson(hfConfig(resolved, options.preset, options.seed, externalFiles)));
   write('tokenizer.json', stableJson(tokenizer.tokenizer));
@@ -169,13 +201,13 @@ export function makeModel(options: MakeModelOptions): MakeModelReport {
       fs.mkdirSync(path.dirname(path.join(options.out, rel)), { recursive: true });
       const sink = new ExternalDataSink(path.join(options.out, dataRel), path.basename(dataRel));
       try {
-        write(rel, onnxModelBytes(weights, dtype, sink));
+        write(rel, onnxModelBytes(weights, dtype, sink, graphOptions));
       } finally {
         sink.close();
       }
       files.push({ path: dataRel, bytes: fs.statSync(path.join(options.out, dataRel)).size });
     } else {
-      write(rel, onnxModelBytes(weights, dtype));
+      write(rel, onnxModelBytes(weights, dtype, inlineSink, graphOptions));
     }
   }
 

@@ -50,7 +50,8 @@ export function rankOrder(scores: readonly number[]): number[] {
 }
 
 export const DEMO_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx',
-  'onnx/model_fp16.onnx', 'onnx/model_quantized.onnx'] as const;
+  'onnx/model_fp16.onnx', 'onnx/model_quantized.onnx', 'onnx/model_int8.onnx', 'onnx/model_uint8.onnx',
+  'onnx/model_q4.onnx', 'onnx/model_q4f16.onnx'] as const;
 
 /** The demo model as the `{ files }` source a folder picker gives; `replace` swaps or drops (null) files. */
 export function demoFiles(replace: Record<string, Uint8Array | string | null> = {}): Record<string, Blob> {
