@@ -1,15 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  resolve: {
-    // Node runs onnxruntime-web's Node build (the same wasm kernels); the `webgpu` bundle is browser-only.
-    alias: { 'onnxruntime-web/webgpu': 'onnxruntime-web' },
-  },
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/browser/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // onnxruntime-web's wasm backend is single-threaded here; running files in parallel only adds contention.
     fileParallelism: false,
+    projects: [
+      {
+        extends: true,
+        // Node runs onnxruntime-web's Node build (the same wasm kernels); Chromium tests load the built pages.
+        resolve: { alias: { 'onnxruntime-web/webgpu': 'onnxruntime-web' } },
+        test: { name: 'node', include: ['test/unit/**/*.test.ts', 'test/browser/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        // The WebGPU tier: the `webgpu` build browsers load, on Dawn's Node bindings (scripts/webgpu/dawn.ts).
+        // Compiling shaders on a CPU Vulkan driver is slow: one session per dtype, reused across tests.
+        test: { name: 'webgpu', include: ['test/webgpu/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 600_000 },
+      },
+    ],
   },
 });

@@ -34,10 +34,15 @@ export interface SessionHooks {
   beforeRun?: (run: { device: Device; runIndex: number; rows: number; sequenceLength: number }) => void;
 }
 
+/** How long a failed WebGPU run waits for the device's `lost` promise before calling the failure something else. */
+const LOST_WAIT_MS = 1000;
+
 export class ModelSession {
   private queue: Promise<unknown> = Promise.resolve();
   private runs = 0;
   private lost: string | null = null;
+  /** Settles when onnxruntime's GPUDevice is lost (never, while it lives); webgpu sessions only. */
+  private deviceLost: Promise<void> | null = null;
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -81,11 +86,9 @@ export class ModelSession {
   /** Marks the session lost when onnxruntime's GPUDevice is lost, so the next run fails fast with DeviceLostError. */
   private watchDevice(): void {
     const pending = (ort.env.webgpu as { device?: unknown }).device;
-    void Promise.resolve(pending).then((device) => {
-      const lost = (device as { lost?: Promise<{ message?: string; reason?: string }> } | undefined)?.lost;
-      void lost?.then((info) => {
-        this.lost = info?.message || info?.reason || 'unknown reason';
-      });
+    this.deviceLost = Promise.resolve(pending).then(async (device) => {
+      const info = await (device as { lost?: Promise<{ message?: string; reason?: string }> } | undefined)?.lost;
+      if (info) this.lost = info.message || info.reason || 'unknown reason';
     }).catch(() => {});
   }
 
@@ -115,6 +118,12 @@ export class ModelSession {
     try {
       output = await this.session.run(feeds);
     } catch (error) {
+      // A destroyed or lost device fails the run with whatever the failing call says ("Failed to download data from
+      // buffer", ...); its `lost` promise, which settles around the same time, is what tells device loss apart.
+      if (this.deviceLost && !this.lost) {
+        await Promise.race([this.deviceLost, new Promise((resolve) => setTimeout(resolve, LOST_WAIT_MS))]);
+      }
+      if (this.lost) throw new DeviceLostError(`the GPU device was lost: ${this.lost}`, { cause: error });
       throw classifyRunError(error, this.device);
     }
     const logits = output.logits;
