@@ -1,6 +1,6 @@
-"""PyTorch CPU peer for the benchmark: sentence-transformers `CrossEncoder.predict` on the same pairs and batch sizes.
+"""PyTorch peer for the benchmark: sentence-transformers `CrossEncoder.predict` on the same pairs and batch sizes.
 
-What the seed article ran (CrossEncoder, max_length=512, batch sizes 1…32), on CPU fp32 here, so the browser numbers
+What the seed article ran (CrossEncoder, max_length=512, batch sizes 1…32): on CPU fp32 by default, so the browser numbers
 have a same-machine PyTorch baseline. Not part of npm test; needs the venv (scripts/crosscheck/venv.ts).
 
     .venv/bin/python scripts/crosscheck/bench_crossencoder.py --model DIR --pairs PAIRS.json \\
@@ -60,6 +60,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--max-length", type=int, default=512)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, or auto (cuda when there is one)")
+    parser.add_argument("--dtype", default="fp32", choices=["fp32", "fp16"], help="fp16 as the seed ran it (GPU only)")
     args = parser.parse_args()
     batch_sizes = [int(b) for b in args.batch_sizes.split(",") if b.strip()]
     if args.repeats < 1 or any(b < 1 for b in batch_sizes):
@@ -71,9 +73,17 @@ def main() -> None:
     from sentence_transformers import CrossEncoder
 
     pairs = read_pairs(args.pairs)
+    device = ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
+    if device == "cpu" and args.dtype == "fp16":
+        raise SystemExit("fp16 needs a GPU here (PyTorch's CPU fp16 matmuls are not what the seed measured)")
+    dtype = torch.float16 if args.dtype == "fp16" else torch.float32
     start = time.perf_counter()
-    model = CrossEncoder(args.model, max_length=args.max_length, device="cpu", model_kwargs={"dtype": torch.float32})
+    model = CrossEncoder(args.model, max_length=args.max_length, device=device, model_kwargs={"dtype": dtype})
     load_ms = (time.perf_counter() - start) * 1000
+
+    def synchronize() -> None:
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
 
     rows = []
     for batch_size in batch_sizes:
@@ -82,8 +92,10 @@ def main() -> None:
                 model.predict(pairs, batch_size=batch_size, show_progress_bar=False)
             times = []
             for _ in range(args.repeats):
+                synchronize()
                 start = time.perf_counter()
                 model.predict(pairs, batch_size=batch_size, show_progress_bar=False)
+                synchronize()
                 times.append((time.perf_counter() - start) * 1000)
         median = statistics.median(times)
         row = {
@@ -110,8 +122,9 @@ def main() -> None:
         "pairs": len(pairs),
         "maxLength": args.max_length,
         "warmup": args.warmup,
-        "device": "cpu",
-        "dtype": "fp32",
+        "device": device,
+        "gpu": torch.cuda.get_device_name(0) if device.startswith("cuda") else None,
+        "dtype": args.dtype,
         "loadMs": round(load_ms, 1),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
