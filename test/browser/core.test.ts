@@ -66,7 +66,7 @@ describe.skipIf(skip !== null)('reranker core in Chromium', () => {
     expect(adapter.adapter, adapter.error).not.toBeNull();
   });
 
-  for (const dtype of ['fp32', 'q8'] as const) {
+  for (const dtype of ['fp32', 'q8', 'q4'] as const) {
     it(`${dtype}: forced webgpu and wasm give the same logits within ${TOLERANCE}`, async () => {
       const request = { dtype, pairs: PAIRS, rawScores: true, ...BATCH };
       const wasm = await score({ ...request, device: 'wasm' });
