@@ -1,10 +1,10 @@
 /**
  * Reads a model's files from the hub, a self-hosted URL, or files the user picked, with byte progress, abort, and
  * the browser's Cache API. Hub URLs follow transformers.js' `env.remoteHost` / `env.remotePathTemplate`, and cached
- * files live in its cache (`env.cacheKey`), so both libraries see the same downloads.
+ * files live in its default cache (cache.ts), so both libraries see the same downloads.
  */
 import { env } from '@huggingface/transformers';
-import { MODEL_CACHE_NAME } from './cache.ts';
+import { DEFAULT_HUB_HOST, MODEL_CACHE_NAME, STORED_BY, STORED_BY_HEADER } from './cache.ts';
 import { AbortError, ModelLoadError, throwIfAborted } from './errors.ts';
 import type { ByteProgress, LoadProgress, ModelSource } from './types.ts';
 
@@ -63,7 +63,7 @@ function joinUrl(base: string, path: string): string {
 export function hubBaseUrl(modelId: string, revision = 'main'): string {
   const template = env.remotePathTemplate ?? '{model}/resolve/{revision}/';
   const path = template.replaceAll('{model}', modelId).replaceAll('{revision}', encodeURIComponent(revision));
-  return joinUrl(env.remoteHost ?? 'https://huggingface.co/', path);
+  return joinUrl(env.remoteHost ?? DEFAULT_HUB_HOST, path);
 }
 
 const HUB_ID = /^[\w.-]+\/[\w.-]+$/;
@@ -111,7 +111,7 @@ function looksLikeHtml(bytes: Uint8Array): boolean {
 async function openCache(enabled: boolean): Promise<Cache | null> {
   if (!enabled || typeof caches === 'undefined') return null;
   try {
-    return await caches.open(env.cacheKey ?? MODEL_CACHE_NAME);
+    return await caches.open(MODEL_CACHE_NAME);
   } catch {
     return null; // e.g. opaque origins; downloading still works
   }
@@ -159,7 +159,7 @@ class UrlReader implements ModelFileReader {
     }
     if (cache) {
       const headers = { 'content-type': response.headers.get('content-type') ?? 'application/octet-stream',
-        'content-length': String(bytes.byteLength) };
+        'content-length': String(bytes.byteLength), [STORED_BY_HEADER]: STORED_BY };
       // Storage may be full or denied: the model still runs, it just downloads again next time (and info says so).
       const cacheError = await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).then(
         () => undefined,

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';
+import { DEFAULT_HUB_HOST } from '../lib/cache.ts';
 import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from '../lib/pairs.ts';
 import { DEFAULT_MODEL_ID, type DeviceRequest, type DtypeRequest, type ModelSource } from '../lib/types.ts';
 import { ModelController } from './model-controller.ts';
@@ -211,7 +212,7 @@ export class ModelPanel extends LitElement {
         <label class="visually-hidden" for="hub-id">Hub model id</label>
         <input id="hub-id" type="text" spellcheck="false" data-testid="hub-id" .value=${this.hubId}
           @input=${(e: Event) => this.typeSource('hub', (e.target as HTMLInputElement).value)} />
-        <span class="hint">Downloads from huggingface.co (q8 ≈ 570 MB), then reads it from the browser cache.</span>`)}
+        <span class="hint">Downloads from ${new URL(DEFAULT_HUB_HOST).host} (q8 ≈ 570 MB), then reads it from the browser cache.</span>`)}
       ${radio('url', 'Self-hosted base URL', nothing, html`
         <label class="visually-hidden" for="model-url">Base URL of the model folder</label>
         <input id="model-url" type="url" spellcheck="false" placeholder="https://example.org/models/bge-reranker-v2-m3/"

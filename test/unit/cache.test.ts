@@ -22,6 +22,7 @@ function fakeCaches(failPut: boolean) {
         store.set(String(key), response);
       },
       keys: async () => [...store.keys()].map((url) => new Request(url)),
+      delete: async (key: RequestInfo | URL) => store.delete(String(key instanceof Request ? key.url : key)),
     };
   };
   return {
@@ -71,7 +72,13 @@ describe('the browser cache', () => {
     expect(second.info.files.every((f) => f.fromCache)).toBe(true);
     expect(server.requests.filter((r) => r.startsWith('GET')).length).toBe(requestsBefore);
 
+    // transformers.js shares the store: its own entries (another model of the page) are not ours to list or delete.
+    const store = await (globalThis as unknown as { caches: CacheStorage }).caches.open('transformers-cache');
+    await store.put('https://huggingface.co/other/model/resolve/main/onnx/model.onnx', new Response('theirs'));
+    expect(await cachedModelFiles()).toHaveLength(4);
     expect(await clearModelCache()).toBe(true);
     expect(await cachedModelFiles()).toEqual([]);
+    expect(await store.match('https://huggingface.co/other/model/resolve/main/onnx/model.onnx')).toBeDefined();
+    expect(await clearModelCache()).toBe(false);
   });
 });
