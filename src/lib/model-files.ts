@@ -7,6 +7,7 @@ import { env } from '@huggingface/transformers';
 import { DEFAULT_HUB_HOST, MODEL_CACHE_NAME, STORED_BY, STORED_BY_HEADER } from './cache.ts';
 import { AbortError, ModelLoadError, throwIfAborted } from './errors.ts';
 import type { ByteProgress, LoadProgress, ModelSource } from './types.ts';
+import { isHubId } from './model-source.ts';
 
 export interface FileRead {
   path: string;
@@ -65,8 +66,6 @@ export function hubBaseUrl(modelId: string, revision = 'main'): string {
   const path = template.replaceAll('{model}', modelId).replaceAll('{revision}', encodeURIComponent(revision));
   return joinUrl(env.remoteHost ?? DEFAULT_HUB_HOST, path);
 }
-
-const HUB_ID = /^[\w.-]+\/[\w.-]+$/;
 
 /** Reads a body stream to the end, reporting bytes as they arrive. */
 async function readBody(response: Response, onBytes: (loaded: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
@@ -205,7 +204,7 @@ class BlobReader implements ModelFileReader {
 
 export function createFileReader(source: ModelSource, progress: ProgressTracker, useCache: boolean): ModelFileReader {
   if (typeof source === 'string') {
-    if (!HUB_ID.test(source)) {
+    if (!isHubId(source)) {
       throw new ModelLoadError(`"${source}" is not a hub id like "onnx-community/bge-reranker-v2-m3-ONNX"; ` +
         'pass { url } for a self-hosted copy');
     }
