@@ -13,6 +13,8 @@ export const WORKER_MAX_WAIT_MS = 10;
 
 export function serveReranker(endpoint: Endpoint, create: (options: RerankerOptions) => Promise<Reranker> = createReranker): void {
   let reranker: Reranker | null = null;
+  /** Unsubscribes the held reranker's info listener. */
+  let stopInfo = (): void => {};
   const controllers = new Map<number, AbortController>();
   const post = (message: Response, transfer: Transferable[] = []) => endpoint.postMessage(message, transfer);
 
@@ -24,17 +26,22 @@ export function serveReranker(endpoint: Endpoint, create: (options: RerankerOpti
   async function handle(request: Exclude<Request, { type: 'abort' }>, signal: AbortSignal): Promise<void> {
     switch (request.type) {
       case 'load': {
-        const previous = reranker;
-        reranker = null;
-        await previous?.dispose();
-        reranker = await create({
+        // The new reranker is created before the old one goes, and replaces it only once it loaded: a bad URL or a
+        // missing file leaves the loaded model working. Memory: while it loads, both models are alive in this worker
+        // (for the real model, twice its weights for a moment); most failures come on the first small file, before
+        // the weights are read.
+        const next = await create({
           maxWaitMs: WORKER_MAX_WAIT_MS,
           ...request.options,
           signal,
           progress: (event) => post({ type: 'progress', id: request.id, event }),
         });
-        reranker.onInfoChange((info) => post({ type: 'info', id: request.id, info }));
-        post({ type: 'loaded', id: request.id, info: reranker.info });
+        const previous = reranker;
+        reranker = next;
+        stopInfo();
+        stopInfo = next.onInfoChange((info) => post({ type: 'info', id: request.id, info }));
+        await previous?.dispose().catch(() => {}); // the new model is ready: an old one failing to let go must not undo that
+        post({ type: 'loaded', id: request.id, info: next.info });
         return;
       }
       case 'rerank': {
@@ -68,6 +75,8 @@ export function serveReranker(endpoint: Endpoint, create: (options: RerankerOpti
       case 'dispose': {
         const previous = reranker;
         reranker = null;
+        stopInfo();
+        stopInfo = () => {};
         await previous?.dispose();
         post({ type: 'disposed', id: request.id });
         return;

@@ -3,7 +3,7 @@
  * as the core, errors keep their names, callbacks and cancellation cross the boundary, arrays move as transferables.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReranker, InputError, OutOfMemoryError, type BatchRecord, type LoadProgress, type Reranker, type RerankerInfo, type RerankerOptions } from '../../src/lib/index.ts';
+import { createReranker, InputError, ModelLoadError, OutOfMemoryError, type BatchRecord, type LoadProgress, type Reranker, type RerankerInfo, type RerankerOptions } from '../../src/lib/index.ts';
 import { serveReranker } from '../../src/worker/serve.ts';
 import { createWorkerReranker, type WorkerReranker } from '../../src/worker/client.ts';
 import type { Endpoint, Response } from '../../src/worker/protocol.ts';
@@ -136,6 +136,50 @@ describe('client over a fake worker', () => {
     await r.dispose();
     await expect(r.rerank('q', ['a'])).rejects.toMatchObject({ name: 'DisposedError' });
     other.close();
+  });
+});
+
+describe("the worker's load request", () => {
+  /** Drives the adapter with raw protocol messages and collects its answers by request id. */
+  function rawWorker(create: (options: RerankerOptions) => Promise<Reranker>) {
+    const channel = new MessageChannel();
+    serveReranker(channel.port2 as unknown as Endpoint, create);
+    const waiting = new Map<number, (response: Response) => void>();
+    channel.port1.onmessage = (event: MessageEvent<Response>) => {
+      if (event.data.type !== 'progress' && event.data.type !== 'batch' && event.data.type !== 'info') waiting.get(event.data.id)?.(event.data);
+    };
+    const send = (message: Record<string, unknown> & { id: number }) =>
+      new Promise<Response>((resolve) => {
+        waiting.set(message.id, resolve);
+        channel.port1.postMessage(message);
+      });
+    return { send, close: () => channel.port1.close() };
+  }
+
+  it('creates the new reranker before disposing the old, and keeps the old one when the new load fails', async () => {
+    const log: string[] = [];
+    let made = 0;
+    const create = async (options: RerankerOptions): Promise<Reranker> => {
+      const name = `model ${++made}`;
+      log.push(`create ${name}`);
+      if (options.model === 'missing/model') throw new ModelLoadError('config.json is missing (HTTP 404)');
+      const reranker = await fakeCreate(options);
+      return { ...reranker, get info() { return { ...reranker.info, modelId: name }; }, onInfoChange: reranker.onInfoChange,
+        async dispose() { log.push(`dispose ${name}`); } };
+    };
+    const worker = rawWorker(create);
+    try {
+      expect(await worker.send({ type: 'load', id: 1, options: {} })).toMatchObject({ type: 'loaded', info: { modelId: 'model 1' } });
+      const failed = await worker.send({ type: 'load', id: 2, options: { model: 'missing/model' } });
+      expect(failed).toMatchObject({ type: 'error', error: { name: 'ModelLoadError' } });
+      // The first model still answers.
+      const reranked = await worker.send({ type: 'rerank', id: 3, query: 'q', documents: ['a', 'bb'], options: { reportBatches: false } });
+      expect(reranked.type).toBe('reranked');
+      expect(await worker.send({ type: 'load', id: 4, options: {} })).toMatchObject({ type: 'loaded', info: { modelId: 'model 3' } });
+      expect(log).toEqual(['create model 1', 'create model 2', 'create model 3', 'dispose model 1']);
+    } finally {
+      worker.close();
+    }
   });
 });
 
