@@ -1,7 +1,8 @@
 /**
  * The batch-size sweep of the seed article, DOM-free: score the same pairs at batch 1, 2, 4, ... with fixed batching,
  * time every batch (inside the worker: the records' `totalMs`), read memory, and stop at the first out-of-memory batch
- * size the way the seed's table stops at batch 32. `kneeOf` then names the batch size worth using.
+ * size the way the seed's table stops at batch 32. Each size is measured several times, and each row keeps the spread
+ * of its runs: `findKnee` names the batch size worth using only where the differences exceed that noise.
  */
 import { AbortError, InputError } from './errors.ts';
 import type { MemoryUsage } from './memory.ts';
@@ -25,8 +26,13 @@ export interface SweepRow {
    */
   avgBatchMs: number | null;
   p50BatchMs: number | null;
-  /** Pairs scored per second of batch time: Σ pairs / Σ totalMs. */
+  /** Pairs scored per second of batch time: Σ pairs / Σ totalMs, over all measured runs. */
   pairsPerSecond: number | null;
+  /** Measured runs that completed. */
+  runs: number;
+  /** The slowest and the fastest run's pairs/s: the row's noise (equal with one run; null without a run). */
+  pairsPerSecondMin: number | null;
+  pairsPerSecondMax: number | null;
   /** Memory after this batch size's runs (null where not observed or no `memory` was given). */
   wasmHeapBytes: number | null;
   gpuBufferBytes: number | null;
@@ -73,6 +79,19 @@ export function quantile(values: readonly number[], q: number): number {
 }
 
 /**
+ * The middle value, or the mean of the two middle ones: the median of [16, 4] is 10, not 4.
+ *
+ * @example
+ * median([16, 4]) // → 10
+ */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
  * @example
  * distribution([5, 1, 3]) // → { min: 1, median: 3, p95: 5, max: 5 }
  */
@@ -80,7 +99,7 @@ export function distribution(values: readonly number[]): Distribution | null {
   if (values.length === 0) return null;
   return {
     min: Math.min(...values),
-    median: quantile(values, 0.5),
+    median: median(values),
     p95: quantile(values, 0.95),
     max: Math.max(...values),
   };
@@ -100,16 +119,28 @@ const oomEvent = (record: BatchRecord): string | undefined => {
   return split && describeBatchEvent(split);
 };
 
-function summarize(batchSize: number, records: readonly BatchRecord[], repeats: number): Omit<SweepRow, 'status' | 'wasmHeapBytes' | 'gpuBufferBytes' | 'gpuBufferPeakBytes'> {
+type Measured = Pick<SweepRow, 'batchSize' | 'batches' | 'avgBatchMs' | 'p50BatchMs' | 'pairsPerSecond' | 'runs' |
+  'pairsPerSecondMin' | 'pairsPerSecondMax'>;
+
+const rate = (records: readonly BatchRecord[]): number | null => {
+  const ms = records.reduce((n, r) => n + r.totalMs, 0);
+  return ms > 0 ? (records.reduce((n, r) => n + r.ownPairs, 0) * 1000) / ms : null;
+};
+
+/** One row's numbers from its measured runs (each run: the records of one pass over the pairs). */
+function summarize(batchSize: number, runs: readonly (readonly BatchRecord[])[]): Measured {
+  const records = runs.flat();
   const latencies = records.map((r) => r.totalMs);
-  const pairs = records.reduce((n, r) => n + r.ownPairs, 0);
-  const ms = latencies.reduce((a, b) => a + b, 0);
+  const perRun = runs.map(rate).filter((r): r is number => r !== null);
   return {
     batchSize,
-    batches: Math.round(records.length / Math.max(1, repeats)),
-    avgBatchMs: records.length ? ms / records.length : null,
-    p50BatchMs: records.length ? quantile(latencies, 0.5) : null,
-    pairsPerSecond: ms > 0 ? (pairs * 1000) / ms : null,
+    batches: runs.length ? Math.round(records.length / runs.length) : 0,
+    avgBatchMs: records.length ? latencies.reduce((a, b) => a + b, 0) / records.length : null,
+    p50BatchMs: records.length ? median(latencies) : null,
+    pairsPerSecond: rate(records),
+    runs: runs.length,
+    pairsPerSecondMin: perRun.length ? Math.min(...perRun) : null,
+    pairsPerSecondMax: perRun.length ? Math.max(...perRun) : null,
   };
 }
 
@@ -120,8 +151,9 @@ function summarize(batchSize: number, records: readonly BatchRecord[], repeats: 
  *
  * @example
  * await runSweep(reranker, pairs, { batchSizes: [1, 8, 32], repeats: 2 })
- * // → [{ batchSize: 1, batches: 64, avgBatchMs: 48, p50BatchMs: 47, pairsPerSecond: 20.8, status: 'ok', ... },
- * //    { batchSize: 8, batches: 8, avgBatchMs: 70, p50BatchMs: 70, pairsPerSecond: 114.3, status: 'ok', ... },
+ * // → [{ batchSize: 1, batches: 64, avgBatchMs: 48, p50BatchMs: 47, pairsPerSecond: 20.8, runs: 2,
+ * //      pairsPerSecondMin: 20.1, pairsPerSecondMax: 21.5, status: 'ok', ... },
+ * //    { batchSize: 8, batches: 8, avgBatchMs: 70, p50BatchMs: 70, pairsPerSecond: 114.3, runs: 2, ..., status: 'ok', ... },
  * //    { batchSize: 32, batches: 0, avgBatchMs: null, ..., status: 'oom', error: 'OutOfMemoryError: ...' }]
  */
 export async function runSweep(
@@ -141,11 +173,13 @@ export async function runSweep(
   const aborted = () => new AbortError('the sweep was cancelled', { cause: signal?.reason });
   for (const batchSize of batchSizes) {
     if (signal?.aborted) throw aborted();
-    const records: BatchRecord[] = [];
+    const runs: BatchRecord[][] = [];
     let failure: { status: 'oom' | 'error'; error: string } | null = null;
     try {
       for (let run = 0; run < warmup + repeats && !failure; run++) {
         const measured = run >= warmup;
+        const records: BatchRecord[] = [];
+        if (measured) runs.push(records);
         await reranker.score(pairs, {
           batching: 'fixed',
           batchSize,
@@ -170,7 +204,7 @@ export async function runSweep(
       // Memory is a side reading: a worker that cannot answer it must not end the sweep.
     }
     const row: SweepRow = {
-      ...summarize(batchSize, failure ? [] : records, repeats),
+      ...summarize(batchSize, failure ? [] : runs),
       wasmHeapBytes: usage?.wasmHeapBytes ?? null,
       gpuBufferBytes: usage?.gpuBufferBytes ?? null,
       gpuBufferPeakBytes: usage?.gpuBufferPeakBytes ?? null,
@@ -184,32 +218,87 @@ export async function runSweep(
   return rows;
 }
 
-/** What `kneeOf` reads of a row; a row without `status` counts as ok. */
+/** What `findKnee` reads of a row; a row without `status` counts as ok, one without a spread as exact. */
 export interface KneeInput {
   batchSize: number;
   pairsPerSecond: number | null;
   status?: SweepStatus;
+  runs?: number;
+  pairsPerSecondMin?: number | null;
+  pairsPerSecondMax?: number | null;
+}
+
+/** A knee the rows support; or none, and why not. */
+export type Knee =
+  | { clear: true; batchSize: number; best: number }
+  /** `between`: the smallest batch sizes that may be the knee, as far as the noise lets one tell. */
+  | { clear: false; reason: string; between?: [number, number] };
+
+export interface KneeOptions {
+  /** Fewer measured runs than this in any ok row: no knee (the spread is unknown). Default 1. */
+  minRuns?: number;
 }
 
 /**
- * The knee: the smallest batch size whose throughput reaches `KNEE_SHARE` (90 %) of the best throughput among the
+ * The knee: the smallest batch size whose throughput reaches `KNEE_SHARE` (90 %) of the best batch size's, among the
  * `'ok'` rows. Past it, bigger batches buy at most 10 % more pairs/s for proportionally more latency and memory, which
- * is the seed's reason to recommend batch 8–16 rather than the largest batch that fits. Null without an ok row.
+ * is the seed's reason to recommend batch 8–16 rather than the largest batch that fits.
+ *
+ * It is called only when the noise cannot move it: every row's runs span [slowest, fastest] pairs/s, and a smaller
+ * row must stay below 90 % of the best even at its fastest against the best's slowest run, while the knee must reach
+ * 90 % even at its slowest against the best's fastest. Where a row straddles that line, the same settings could give
+ * another knee on the next run: the answer is "no clear knee", with the two candidates. Rows without a spread are
+ * taken as exact (the plain 90 % rule).
+ *
+ * @example
+ * findKnee([{ batchSize: 4, pairsPerSecond: 350, pairsPerSecondMin: 340, pairsPerSecondMax: 360 },
+ *           { batchSize: 8, pairsPerSecond: 560, pairsPerSecondMin: 555, pairsPerSecondMax: 565 },
+ *           { batchSize: 16, pairsPerSecond: 600, pairsPerSecondMin: 590, pairsPerSecondMax: 610 }])
+ * // → { clear: true, batchSize: 8, best: 16 }   (555 ≥ 0.9 × 610; 360 < 0.9 × 590)
+ * // with batch 4 at 500–560 instead: → { clear: false, between: [4, 8], reason: 'batch 4 (500–560 pairs/s) is within …' }
+ */
+export function findKnee(rows: readonly KneeInput[], { minRuns = 1 }: KneeOptions = {}): Knee {
+  const ok = rows.filter((r) => (r.status ?? 'ok') === 'ok' && r.pairsPerSecond !== null && Number.isFinite(r.pairsPerSecond))
+    .sort((a, b) => a.batchSize - b.batchSize);
+  if (ok.length === 0) return { clear: false, reason: 'no batch size completed' };
+  const few = ok.find((r) => (r.runs ?? minRuns) < minRuns);
+  if (few) {
+    return { clear: false, reason: `batch ${few.batchSize} has ${few.runs} measured run${few.runs === 1 ? '' : 's'}: ` +
+      `at least ${minRuns} per size are needed to tell the noise` };
+  }
+  const lo = (r: KneeInput) => r.pairsPerSecondMin ?? r.pairsPerSecond!;
+  const hi = (r: KneeInput) => r.pairsPerSecondMax ?? r.pairsPerSecond!;
+  const best = ok.reduce((a, b) => (b.pairsPerSecond! > a.pairsPerSecond! ? b : a));
+  const reaches = (r: KneeInput) => r === best || lo(r) >= KNEE_SHARE * hi(best);
+  const below = (r: KneeInput) => r !== best && hi(r) < KNEE_SHARE * lo(best);
+  const candidate = ok.find((r) => !below(r))!;
+  if (reaches(candidate)) return { clear: true, batchSize: candidate.batchSize, best: best.batchSize };
+  const next = ok.find((r) => r.batchSize > candidate.batchSize && reaches(r))!;
+  const range = (r: KneeInput) => `${round(lo(r))}–${round(hi(r))} pairs/s`;
+  return {
+    clear: false,
+    between: [candidate.batchSize, next.batchSize],
+    reason: `batch ${candidate.batchSize} (${range(candidate)}) is within the noise of ${KNEE_SHARE * 100} % of the best, ` +
+      `batch ${best.batchSize} (${range(best)}): the knee is ${candidate.batchSize} or ${next.batchSize}`,
+  };
+}
+
+const round = (n: number) => (n >= 100 ? n.toFixed(0) : n.toPrecision(3));
+
+/**
+ * `findKnee`'s batch size where the knee is clear, else null.
  *
  * @example
  * kneeOf([{ batchSize: 4, pairsPerSecond: 350 }, { batchSize: 8, pairsPerSecond: 560 }, { batchSize: 16, pairsPerSecond: 600 }])
  * // → 8   (560 ≥ 0.9 × 600)
  */
-export function kneeOf(rows: readonly KneeInput[]): number | null {
-  const ok = rows.filter((r) => (r.status ?? 'ok') === 'ok' && r.pairsPerSecond !== null && Number.isFinite(r.pairsPerSecond));
-  if (ok.length === 0) return null;
-  const best = Math.max(...ok.map((r) => r.pairsPerSecond!));
-  const reaching = ok.filter((r) => r.pairsPerSecond! >= KNEE_SHARE * best).map((r) => r.batchSize);
-  return Math.min(...reaching);
+export function kneeOf(rows: readonly KneeInput[], options?: KneeOptions): number | null {
+  const knee = findKnee(rows, options);
+  return knee.clear ? knee.batchSize : null;
 }
 
-const CSV_COLUMNS = ['batchSize', 'batches', 'avgBatchMs', 'p50BatchMs', 'pairsPerSecond', 'wasmHeapBytes', 'gpuBufferBytes',
-  'gpuBufferPeakBytes', 'status', 'error', 'knee'] as const;
+const CSV_COLUMNS = ['batchSize', 'batches', 'avgBatchMs', 'p50BatchMs', 'pairsPerSecond', 'pairsPerSecondMin', 'pairsPerSecondMax',
+  'runs', 'wasmHeapBytes', 'gpuBufferBytes', 'gpuBufferPeakBytes', 'status', 'error', 'knee'] as const;
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -218,15 +307,14 @@ function csvCell(value: unknown): string {
 }
 
 /**
- * The rows as CSV (RFC 4180 quoting), with a `knee` column marking the knee row.
+ * The rows as CSV (RFC 4180 quoting), with a `knee` column marking the knee row (`kneeOf(rows)` unless given).
  *
  * @example
- * sweepToCsv([{ batchSize: 8, batches: 2, avgBatchMs: 70, p50BatchMs: 70, pairsPerSecond: 114.3, wasmHeapBytes: null,
- *   gpuBufferBytes: null, gpuBufferPeakBytes: null, status: 'ok' }])
- * // → 'batchSize,batches,avgBatchMs,...,knee\n8,2,70,70,114.3,,,,ok,,yes\n'
+ * sweepToCsv([{ batchSize: 8, batches: 2, avgBatchMs: 70, p50BatchMs: 70, pairsPerSecond: 114.3, pairsPerSecondMin: 110,
+ *   pairsPerSecondMax: 118, runs: 3, wasmHeapBytes: null, gpuBufferBytes: null, gpuBufferPeakBytes: null, status: 'ok' }])
+ * // → 'batchSize,batches,avgBatchMs,...,knee\n8,2,70,70,114.3,110,118,3,,,,ok,,yes\n'
  */
-export function sweepToCsv(rows: readonly SweepRow[]): string {
-  const knee = kneeOf(rows);
+export function sweepToCsv(rows: readonly SweepRow[], knee: number | null = kneeOf(rows)): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const row of rows) {
     lines.push(CSV_COLUMNS.map((c) => (c === 'knee' ? (row.batchSize === knee ? 'yes' : '') : csvCell(row[c]))).join(','));

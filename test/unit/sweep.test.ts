@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, OutOfMemoryError } from '../../src/lib/errors.ts';
 import type { MemoryUsage } from '../../src/lib/memory.ts';
-import { distribution, kneeOf, quantile, runSweep, sweepToCsv, type SweepRow } from '../../src/lib/sweep.ts';
+import { distribution, findKnee, kneeOf, median, quantile, runSweep, sweepToCsv, type SweepRow } from '../../src/lib/sweep.ts';
 import type { BatchRecord, Reranker, ScoreOptions } from '../../src/lib/types.ts';
 
 interface Call {
@@ -117,6 +117,18 @@ describe('runSweep', () => {
     expect(row.pairsPerSecond).toBeCloseTo((5 * 1000) / 90, 9);
   });
 
+  it("keeps each row's spread: the slowest and fastest measured run's pairs/s", async () => {
+    // After the warm-up call, the measured runs take 10, 12 and 20 ms a batch: three runs, three rates.
+    let call = 0;
+    const { reranker } = fakeReranker({ latency: () => [10, 12, 20][call - 2], onCall: () => call++ });
+    const [row] = await runSweep(reranker, pairsOf(8), { batchSizes: [4], warmup: 1, repeats: 3 });
+    expect(row.runs).toBe(3);
+    expect(row.pairsPerSecondMax).toBeCloseTo((4 * 1000) / 10, 9);
+    expect(row.pairsPerSecondMin).toBeCloseTo((4 * 1000) / 20, 9);
+    expect(row.pairsPerSecond).toBeCloseTo((24 * 1000) / (2 * (10 + 12 + 20)), 9);
+    expect(row.batches).toBe(2);
+  });
+
   it("treats the queue's out-of-memory split as an oom row", async () => {
     const { reranker, calls } = fakeReranker({ splitAt: 16 });
     const rows = await runSweep(reranker, pairsOf(32), { batchSizes: [8, 16, 32], warmup: 0, repeats: 2 });
@@ -182,27 +194,73 @@ describe('kneeOf', () => {
   });
 });
 
+describe('findKnee: only where the noise cannot move it', () => {
+  /** Rows from [batchSize, slowest, fastest] run; the point estimate is the middle. */
+  const rowsOf = (spec: [number, number, number][]) =>
+    spec.map(([batchSize, lo, hi]) => ({ batchSize, pairsPerSecond: (lo + hi) / 2, pairsPerSecondMin: lo, pairsPerSecondMax: hi, runs: 3, status: 'ok' as const }));
+
+  it('calls the knee when the rows around it are apart by more than their spread', () => {
+    const rows = rowsOf([[1, 95, 105], [2, 180, 200], [4, 330, 360], [8, 555, 565], [16, 590, 610], [32, 595, 615]]);
+    // 8 reaches 90 % of the best even at its slowest (555 ≥ 0.9 × 615); 4 stays below at its fastest (360 < 0.9 × 595).
+    expect(findKnee(rows)).toEqual({ clear: true, batchSize: 8, best: 32 });
+    expect(kneeOf(rows)).toBe(8);
+  });
+
+  it('says "no clear knee" when a row straddles 90 % of the best within its noise (the knee that flipped 8 ↔ 4)', () => {
+    // Two sweeps of the same settings: by the plain 90 % rule on the point estimates, the first says 4, the second 8.
+    const first = rowsOf([[2, 300, 330], [4, 530, 570], [8, 575, 610], [16, 590, 625]]);
+    const second = rowsOf([[2, 300, 330], [4, 500, 545], [8, 570, 600], [16, 590, 620]]);
+    const plain = (rows: typeof first) => kneeOf(rows.map(({ batchSize, pairsPerSecond }) => ({ batchSize, pairsPerSecond })));
+    expect([plain(first), plain(second)]).toEqual([4, 8]);
+    for (const rows of [first, second]) {
+      const knee = findKnee(rows);
+      expect(knee).toMatchObject({ clear: false, between: [4, 8] });
+      expect(knee.clear || knee.reason).toMatch(/batch 4 \(\d+–\d+ pairs\/s\) is within the noise of 90 % of the best, batch 16/);
+      expect(kneeOf(rows)).toBeNull();
+    }
+  });
+
+  it('counts the best row as reaching itself however noisy, and needs a clear gap below it', () => {
+    expect(findKnee(rowsOf([[4, 100, 110], [8, 150, 260]]))).toEqual({ clear: true, batchSize: 8, best: 8 });
+    // The best is so noisy that batch 4 may or may not be within 90 % of it.
+    expect(findKnee(rowsOf([[4, 160, 170], [8, 150, 260]]))).toMatchObject({ clear: false, between: [4, 8] });
+  });
+
+  it('needs the runs asked for, and an ok row', () => {
+    const one = [{ batchSize: 4, pairsPerSecond: 100, pairsPerSecondMin: 100, pairsPerSecondMax: 100, runs: 1 },
+      { batchSize: 8, pairsPerSecond: 200, pairsPerSecondMin: 200, pairsPerSecondMax: 200, runs: 1 }];
+    expect(findKnee(one)).toEqual({ clear: true, batchSize: 8, best: 8 });
+    expect(findKnee(one, { minRuns: 2 })).toMatchObject({ clear: false, reason: expect.stringMatching(/1 measured run: at least 2/) });
+    expect(findKnee([{ batchSize: 4, pairsPerSecond: null, status: 'oom' }])).toEqual({ clear: false, reason: 'no batch size completed' });
+  });
+});
+
 describe('statistics and export', () => {
   it('takes nearest-rank quantiles', () => {
     expect(quantile([40, 10, 30, 20], 0.5)).toBe(20);
     expect(quantile(Array.from({ length: 100 }, (_, i) => i + 1), 0.95)).toBe(95);
     expect(distribution([5, 1, 3])).toEqual({ min: 1, median: 3, p95: 5, max: 5 });
+    expect(median([16, 4])).toBe(10); // not the nearest rank's 4
+    expect(distribution([16, 4])?.median).toBe(10);
     expect(distribution([])).toBeNull();
   });
 
   it('writes CSV with quoted errors and the knee marked', () => {
-    const base = { batches: 1, avgBatchMs: 10, p50BatchMs: 10, wasmHeapBytes: 2048, gpuBufferBytes: null, gpuBufferPeakBytes: null };
-    const csv = sweepToCsv([
-      { ...base, batchSize: 1, pairsPerSecond: 100, status: 'ok' },
-      { ...base, batchSize: 2, pairsPerSecond: 200.12345, status: 'ok' },
-      { ...base, batchSize: 4, pairsPerSecond: null, avgBatchMs: null, p50BatchMs: null, status: 'oom', error: 'OutOfMemoryError: at 4, "big"' },
-    ]);
-    expect(csv.split('\n')).toEqual([
-      'batchSize,batches,avgBatchMs,p50BatchMs,pairsPerSecond,wasmHeapBytes,gpuBufferBytes,gpuBufferPeakBytes,status,error,knee',
-      '1,1,10,10,100,2048,,,ok,,',
-      '2,1,10,10,200.123,2048,,,ok,,yes',
-      '4,1,,,,2048,,,oom,"OutOfMemoryError: at 4, ""big""",',
+    const base = { batches: 1, avgBatchMs: 10, p50BatchMs: 10, runs: 2, wasmHeapBytes: 2048, gpuBufferBytes: null, gpuBufferPeakBytes: null };
+    const rows: SweepRow[] = [
+      { ...base, batchSize: 1, pairsPerSecond: 100, pairsPerSecondMin: 99, pairsPerSecondMax: 101, status: 'ok' },
+      { ...base, batchSize: 2, pairsPerSecond: 200.12345, pairsPerSecondMin: 199, pairsPerSecondMax: 201, status: 'ok' },
+      { ...base, batchSize: 4, pairsPerSecond: null, pairsPerSecondMin: null, pairsPerSecondMax: null, avgBatchMs: null, p50BatchMs: null, runs: 0,
+        status: 'oom', error: 'OutOfMemoryError: at 4, "big"' },
+    ];
+    expect(sweepToCsv(rows).split('\n')).toEqual([
+      'batchSize,batches,avgBatchMs,p50BatchMs,pairsPerSecond,pairsPerSecondMin,pairsPerSecondMax,runs,wasmHeapBytes,gpuBufferBytes,gpuBufferPeakBytes,status,error,knee',
+      '1,1,10,10,100,99,101,2,2048,,,ok,,',
+      '2,1,10,10,200.123,199,201,2,2048,,,ok,,yes',
+      '4,1,,,,,,0,2048,,,oom,"OutOfMemoryError: at 4, ""big""",',
       '',
     ]);
+    // Without a clear knee (while the sweep runs, or where the noise hides it), no row is marked.
+    expect(sweepToCsv(rows, null)).not.toMatch(/yes/);
   });
 });
