@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine } from './cli-args.ts';
 import { benchOptions, runBench, type Preset } from './run.ts';
 import { reportMarkdown } from './report.ts';
 import { DTYPES } from '../../src/lib/backend.ts';
@@ -18,42 +18,22 @@ const USAGE = 'usage: npm run bench -- [--preset tiny|small|full] [--dtype fp32|
   '[--docs N[,N]] [--quick] [--threads N] [--peers pytorch] [--model DIR] [--seed N] [--rounds N] [--batch-sizes 1,2,4,...] ' +
   '[--only sweep,strategies,tuning,ceiling,cold] [--out DIR] (--runtime node: see its --help)';
 
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-const { values } = parseArgs({
-  options: {
-    preset: { type: 'string' },
-    dtype: { type: 'string', default: 'fp32' },
-    device: { type: 'string', default: 'wasm' },
-    docs: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    threads: { type: 'string' },
-    peers: { type: 'string' },
-    model: { type: 'string' },
-    seed: { type: 'string' },
-    rounds: { type: 'string' },
-    'batch-sizes': { type: 'string' },
-    only: { type: 'string' },
-    out: { type: 'string' },
-    runtime: { type: 'string', default: 'browser' },
-    help: { type: 'boolean', default: false },
-  },
+const { values, fail, positiveList, oneOf } = commandLine(USAGE, {
+  preset: { type: 'string' },
+  dtype: { type: 'string', default: 'fp32' },
+  device: { type: 'string', default: 'wasm' },
+  docs: { type: 'string' },
+  quick: { type: 'boolean', default: false },
+  threads: { type: 'string' },
+  peers: { type: 'string' },
+  model: { type: 'string' },
+  seed: { type: 'string' },
+  rounds: { type: 'string' },
+  'batch-sizes': { type: 'string' },
+  only: { type: 'string' },
+  out: { type: 'string' },
+  runtime: { type: 'string', default: 'browser' },
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-
-const positiveList = (text: string, name: string): number[] => text.split(',').map((s) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) fail(`--${name} wants positive integers, got "${s}"`);
-  return n;
-});
-const oneOf = <T extends string>(value: string, name: string, allowed: readonly T[]): T =>
-  (allowed.includes(value as T) ? (value as T) : fail(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`));
 
 const preset = oneOf(values.preset ?? 'small', 'preset', ['tiny', 'small', 'full'] as const) as Preset;
 const quick = values.quick;

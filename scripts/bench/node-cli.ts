@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine } from './cli-args.ts';
 import { DTYPES } from '../../src/lib/backend.ts';
 import { DEMO_MODEL } from '../model/demo.ts';
 import { reportNodeBench, runNodeBench, type NodeBenchOptions } from './node-runtime.ts';
@@ -18,41 +18,21 @@ const USAGE = 'usage: npm run bench -- --runtime node [--device webgpu|wasm] [--
   '[--dtype fp16,q4f16,fp32] [--sweep-tokens 128,512] [--batch-sizes 1,2,4,...] [--docs 50] [--rounds N] [--quick] ' +
   '[--model DIR] [--seed N] [--out DIR] [--pairs-out DIR]';
 
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-const { values } = parseArgs({
-  options: {
-    runtime: { type: 'string', default: 'node' },
-    device: { type: 'string', default: 'webgpu' },
-    preset: { type: 'string', default: 'tiny' },
-    dtype: { type: 'string', default: 'fp16,q4f16,fp32' },
-    'sweep-tokens': { type: 'string' },
-    'batch-sizes': { type: 'string' },
-    docs: { type: 'string' },
-    rounds: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    model: { type: 'string' },
-    seed: { type: 'string' },
-    out: { type: 'string' },
-    'pairs-out': { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
+const { values, positiveList, oneOf } = commandLine(USAGE, {
+  runtime: { type: 'string', default: 'node' },
+  device: { type: 'string', default: 'webgpu' },
+  preset: { type: 'string', default: 'tiny' },
+  dtype: { type: 'string', default: 'fp16,q4f16,fp32' },
+  'sweep-tokens': { type: 'string' },
+  'batch-sizes': { type: 'string' },
+  docs: { type: 'string' },
+  rounds: { type: 'string' },
+  quick: { type: 'boolean', default: false },
+  model: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  'pairs-out': { type: 'string' },
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-
-const positiveList = (text: string, name: string): number[] => text.split(',').map((s) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) fail(`--${name} wants positive integers, got "${s}"`);
-  return n;
-});
-const oneOf = <T extends string>(value: string, name: string, allowed: readonly T[]): T =>
-  (allowed.includes(value as T) ? (value as T) : fail(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`));
 
 const preset = oneOf(values.preset, 'preset', ['tiny', 'small', 'full'] as const);
 const quick = values.quick;
