@@ -240,22 +240,21 @@ export interface KneeOptions {
 }
 
 /**
- * The knee: the smallest batch size whose throughput reaches `KNEE_SHARE` (90 %) of the best batch size's, among the
- * `'ok'` rows. Past it, bigger batches buy at most 10 % more pairs/s for proportionally more latency and memory, which
- * is the seed's reason to recommend batch 8–16 rather than the largest batch that fits.
+ * The knee: the smallest batch size reaching `KNEE_SHARE` (90 %) of the best pairs/s among the `'ok'` rows; past it,
+ * bigger batches buy at most 10 % more for more latency and memory (the seed's reason for batch 8–16).
  *
- * It is called only when the noise cannot move it: every row's runs span [slowest, fastest] pairs/s, and a smaller
- * row must stay below 90 % of the best even at its fastest against the best's slowest run, while the knee must reach
- * 90 % even at its slowest against the best's fastest. Where a row straddles that line, the same settings could give
- * another knee on the next run: the answer is "no clear knee", with the two candidates. Rows without a spread are
- * taken as exact (the plain 90 % rule).
+ * Called only where the noise cannot move it. Each row's runs span [slowest, fastest]; the best is at least the highest
+ * slowest run and at most the highest fastest run. Rows under 90 % of the least best even at their fastest are below
+ * the knee; the knee is the smallest other row, if even its slowest run reaches 90 % of the most best. Otherwise the
+ * next sweep could name another: "no clear knee", with the two candidates where there are two. Rows without a spread
+ * count as exact (the plain 90 % rule).
  *
  * @example
  * findKnee([{ batchSize: 4, pairsPerSecond: 350, pairsPerSecondMin: 340, pairsPerSecondMax: 360 },
  *           { batchSize: 8, pairsPerSecond: 560, pairsPerSecondMin: 555, pairsPerSecondMax: 565 },
  *           { batchSize: 16, pairsPerSecond: 600, pairsPerSecondMin: 590, pairsPerSecondMax: 610 }])
  * // → { clear: true, batchSize: 8, best: 16 }   (555 ≥ 0.9 × 610; 360 < 0.9 × 590)
- * // with batch 4 at 500–560 instead: → { clear: false, between: [4, 8], reason: 'batch 4 (500–560 pairs/s) is within …' }
+ * // with batch 4 at 500–560 instead: → { clear: false, between: [4, 8], reason: 'batch 4 (500–560 pairs/s) may or …' }
  */
 export function findKnee(rows: readonly KneeInput[], { minRuns = 1 }: KneeOptions = {}): Knee {
   const ok = rows.filter((r) => (r.status ?? 'ok') === 'ok' && r.pairsPerSecond !== null && Number.isFinite(r.pairsPerSecond))
@@ -269,16 +268,21 @@ export function findKnee(rows: readonly KneeInput[], { minRuns = 1 }: KneeOption
   const lo = (r: KneeInput) => r.pairsPerSecondMin ?? r.pairsPerSecond!;
   const hi = (r: KneeInput) => r.pairsPerSecondMax ?? r.pairsPerSecond!;
   const best = ok.reduce((a, b) => (b.pairsPerSecond! > a.pairsPerSecond! ? b : a));
-  const reaches = (r: KneeInput) => r === best || lo(r) >= KNEE_SHARE * hi(best);
-  const below = (r: KneeInput) => r !== best && hi(r) < KNEE_SHARE * lo(best);
-  const candidate = ok.find((r) => !below(r))!;
+  const [bestLo, bestHi] = [Math.max(...ok.map(lo)), Math.max(...ok.map(hi))];
+  const reaches = (r: KneeInput) => lo(r) >= KNEE_SHARE * bestHi;
+  const candidate = ok.find((r) => hi(r) >= KNEE_SHARE * bestLo)!;
   if (reaches(candidate)) return { clear: true, batchSize: candidate.batchSize, best: best.batchSize };
-  const next = ok.find((r) => r.batchSize > candidate.batchSize && reaches(r))!;
   const range = (r: KneeInput) => `${round(lo(r))}–${round(hi(r))} pairs/s`;
+  const share = `${KNEE_SHARE * 100} %`;
+  const next = ok.find((r) => r.batchSize > candidate.batchSize && reaches(r));
+  if (!next) {
+    return { clear: false, reason: `no batch size reaches ${share} of the best in every run: the runs vary more than that ` +
+      `(the best, batch ${best.batchSize}: ${range(best)}; the fastest run: ${round(bestHi)} pairs/s)` };
+  }
   return {
     clear: false,
     between: [candidate.batchSize, next.batchSize],
-    reason: `batch ${candidate.batchSize} (${range(candidate)}) is within the noise of ${KNEE_SHARE * 100} % of the best, ` +
+    reason: `batch ${candidate.batchSize} (${range(candidate)}) may or may not reach ${share} of the best, ` +
       `batch ${best.batchSize} (${range(best)}): the knee is ${candidate.batchSize} or ${next.batchSize}`,
   };
 }
