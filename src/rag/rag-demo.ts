@@ -33,7 +33,8 @@ export class RagDemo extends LitElement {
         padding: 1rem;
         margin-bottom: 1rem;
       }
-      #question {
+      #question,
+      #model {
         width: 100%;
       }
       ol.top > li {
@@ -63,10 +64,11 @@ export class RagDemo extends LitElement {
   private readonly index = new PassageIndex(KNOWLEDGE_BASE);
   private readonly rerankers = new RerankerSlot<WorkerReranker>();
 
+  /** The reranker for the model field; a model loaded before stays (and is used again) until a new one is ready. */
   private load(): Promise<WorkerReranker> {
-    return this.rerankers.get(this.model, () => {
+    return this.rerankers.get(this.model, (signal) => {
       this.status = 'Loading the model…';
-      return createReranker({ model: modelSourceFromAttribute(this.model, document.baseURI) });
+      return createReranker({ model: modelSourceFromAttribute(this.model, document.baseURI), signal });
     });
   }
 
@@ -85,7 +87,10 @@ export class RagDemo extends LitElement {
         : 'No passage shares a word with the question.';
     } catch (error) {
       this.error = describeError(error);
-      this.status = 'Failed.';
+      const kept = this.rerankers.currentKey;
+      this.status = kept !== null && kept !== this.model
+        ? `Failed. The model loaded before (${kept}) is still loaded: put it back in the model field to use it.`
+        : 'Failed.';
     } finally {
       this.busy = false;
     }

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_LENGTH } from '../lib/pairs.ts';
 import { RerankerSlot } from './reranker-slot.ts';
 import type { BatchRecord, DeviceRequest, DtypeRequest, LoadProgress, RerankResult } from '../lib/types.ts';
 import { modelSourceFromAttribute, type RankedDetail } from './bge-reranker-api.ts';
-import { describeError, formatByteProgress, formatMs } from './format.ts';
+import { describeError, formatByteProgress, formatMs, isAbort, plural } from './format.ts';
 import { baseStyles } from './styles.ts';
 import './rerank-results.ts';
 import './batch-timing.ts';
@@ -27,7 +27,7 @@ import './batch-timing.ts';
  * @fires bge-reranker-progress - `detail` is a LoadProgress event
  * @fires bge-reranker-ready - `detail` is the RerankerInfo of the loaded model
  * @fires bge-reranker-ranked - `detail` is a RankedDetail
- * @fires bge-reranker-error - `detail.error` is the error (named: ModelLoadError, InputError, ...)
+ * @fires bge-reranker-error - `detail.error` is the error (named: ModelLoadError, InputError, ...), once per failure
  * @csspart status - the status line
  */
 @customElement('bge-reranker')
@@ -72,36 +72,44 @@ export class BgeRerankerElement extends LitElement {
   @state() private error: string | null = null;
 
   private readonly rerankers = new RerankerSlot<WorkerReranker>();
+  /** Errors already announced: a load failure that a rerank() also awaited is still one `bge-reranker-error`. */
+  private readonly reported = new WeakSet<object>();
 
-  /** The reranker for the current model settings, loading it (once) when needed. */
+  /** Loads the model for the current settings (once), announcing a failure; the loaded model stays until it is ready. */
   load(): Promise<WorkerReranker> {
+    const loading = this.ensureLoaded();
+    // A load replaced by newer settings is no failure of the user's: only real errors are announced.
+    loading.catch((error: unknown) => isAbort(error) || this.fail(error));
+    return loading;
+  }
+
+  private ensureLoaded(): Promise<WorkerReranker> {
     const settings = JSON.stringify([this.model, this.dtype, this.device, this.maxLength]);
-    const loading = this.rerankers.get(settings, async () => {
+    // A model loaded with other settings stays loaded (and the slot keeps it) until this one is ready.
+    return this.rerankers.get(settings, async (signal) => {
       this.status = 'Loading the model…';
       const reranker = await createWorkerReranker({
         model: modelSourceFromAttribute(this.model, document.baseURI),
         dtype: this.dtype,
         device: this.device,
         maxLength: this.maxLength,
+        signal,
         progress: (event) => this.onProgress(event),
       });
       this.status = `Ready: ${reranker.info.backend} / ${reranker.info.dtype}, loaded in ${formatMs(reranker.info.loadMs)} ms.`;
       this.emit('bge-reranker-ready', reranker.info);
       return reranker;
     });
-    // A failed load is not kept (the RerankerSlot forgets it): the next rerank tries again.
-    loading.catch((error) => this.fail(error));
-    return loading;
   }
 
   /** Ranks `documents` against `query` (or the properties), shows and returns the results. */
   async rerank(query = this.query, documents = this.documents): Promise<RerankResult[]> {
     this.error = null;
     try {
-      const reranker = await this.load();
+      const reranker = await this.ensureLoaded();
       const batches: BatchRecord[] = [];
       this.batches = [];
-      this.status = `Scoring ${documents.length} documents…`;
+      this.status = `Scoring ${plural(documents.length, 'document')}…`;
       const started = performance.now();
       const results = await reranker.rerank(query, documents, {
         batchSize: this.batchSize,
@@ -112,7 +120,7 @@ export class BgeRerankerElement extends LitElement {
       this.results = results;
       this.rankedDocuments = documents;
       this.batches = batches;
-      this.status = `Ranked ${documents.length} documents in ${formatMs(wallMs)} ms (${batches.length} batch${batches.length === 1 ? '' : 'es'}).`;
+      this.status = `Ranked ${plural(documents.length, 'document')} in ${formatMs(wallMs)} ms (${plural(batches.length, 'batch')}).`;
       this.emit('bge-reranker-ranked', { query, results, batches, wallMs } satisfies RankedDetail);
       return results;
     } catch (error) {
@@ -149,9 +157,18 @@ export class BgeRerankerElement extends LitElement {
     this.emit('bge-reranker-progress', event);
   }
 
+  /** Shows and announces a failure, once per error however many callers saw it. */
   private fail(error: unknown): void {
+    if (typeof error === 'object' && error !== null) {
+      if (this.reported.has(error)) return;
+      this.reported.add(error);
+    }
     this.error = describeError(error);
-    this.status = 'Failed.';
+    const kept = this.rerankers.current;
+    // Say plainly what is loaded now: the model of the settings before, which rerank() will not use with these.
+    this.status = kept
+      ? `Failed. Still loaded: the model of the previous settings (${kept.info.backend} / ${kept.info.dtype}), used again if the settings go back to it.`
+      : 'Failed.';
     this.emit('bge-reranker-error', { error });
   }
 

@@ -74,3 +74,14 @@ export function taskStateKey(status: TaskStatus, error: unknown): TaskStateKey {
       return 'idle';
   }
 }
+
+/**
+ * A count with its noun, singular for one.
+ *
+ * @example
+ * plural(1, 'document') // → '1 document'
+ * plural(3, 'batch')    // → '3 batches'
+ */
+export function plural(count: number, noun: string, many = /(s|sh|ch|x|z)$/.test(noun) ? `${noun}es` : `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : many}`;
+}

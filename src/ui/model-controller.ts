@@ -1,12 +1,14 @@
 /**
- * Loading a model as async UI state: INITIAL | PENDING | COMPLETE | ERROR (a @lit/task Task), byte progress per file
- * and overall, cancel, and ownership of the loaded reranker (the previous one is disposed before the next loads, so
- * two 570 MB models never sit in memory together).
+ * Loading a model as async UI state (a TaskController: INITIAL | PENDING | COMPLETE | ERROR), byte progress per file
+ * and overall, cancel, and ownership of the loaded reranker through a RerankerSlot: the loaded model stays usable
+ * while the next one loads and when that load fails or is cancelled, and the page follows the model's info when it
+ * changes (wasm after a lost GPU device).
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { Task, TaskStatus } from '@lit/task';
-import type { ByteProgress, LoadProgress, RerankerOptions } from '../lib/types.ts';
+import type { ReactiveControllerHost } from 'lit';
+import type { ByteProgress, LoadProgress, RerankerInfo, RerankerOptions } from '../lib/types.ts';
 import { createAppReranker, type AppReranker } from './reranker-source.ts';
+import { RerankerSlot } from './reranker-slot.ts';
+import { TaskController } from './task-controller.ts';
 import { abortable } from './abortable.ts';
 
 export interface FileProgress {
@@ -19,77 +21,82 @@ export interface FileProgress {
 
 export type LoadRequest = Omit<RerankerOptions, 'progress' | 'signal'>;
 
-export class ModelController implements ReactiveController {
-  /** Files in the order they started, with bytes so far. */
+export class ModelController extends TaskController<[LoadRequest], AppReranker> {
+  /** Files of the load in flight, in the order they started, with bytes so far; emptied when a load fails. */
   files = new Map<string, FileProgress>();
   overall: ByteProgress | null = null;
-  /** The loaded reranker, or null while none is (before the first load, during a load, after a failed one). */
-  reranker: AppReranker | null = null;
 
-  private readonly task: Task<[LoadRequest], AppReranker>;
+  private readonly slot = new RerankerSlot<AppReranker>();
+  /** Each load is its own slot key: "Reload model" loads again even with the same settings. */
+  private loads = 0;
+  private watched: { reranker: AppReranker; stop: () => void } | null = null;
 
   constructor(
-    private readonly host: ReactiveControllerHost,
+    host: ReactiveControllerHost,
     /** Told whenever `reranker` changes, so the host can tell the rest of the app. */
     private readonly onChange: (reranker: AppReranker | null) => void,
+    private readonly create: (options: RerankerOptions) => Promise<AppReranker> = createAppReranker,
   ) {
-    host.addController(this);
-    this.task = new Task(host, {
-      autoRun: false,
-      task: ([request], { signal }) => this.load(request, signal),
-    });
+    super(host);
   }
 
-  get status(): TaskStatus {
-    return this.task.status;
+  /** The reranker ready for use: the last one loaded. It stays while a new one loads, and when that fails. */
+  get reranker(): AppReranker | null {
+    return this.slot.current;
   }
 
-  get error(): unknown {
-    return this.task.error;
-  }
-
-  get pending(): boolean {
-    return this.task.status === TaskStatus.PENDING;
+  /** `reranker`'s info, as of now: the worker replaces it after a lost GPU device, and this follows. */
+  get info(): RerankerInfo | null {
+    return this.slot.current?.info ?? null;
   }
 
   /** Starts loading; a load already running is cancelled (its late result is disposed, never shown). */
   run(request: LoadRequest): void {
-    void this.task.run([request]).catch(() => {});
+    void this.runTask(request);
   }
 
-  cancel(): void {
-    this.task.abort();
+  override hostDisconnected(): void {
+    super.hostDisconnected();
+    this.slot.clear();
+    this.watch(null);
   }
 
-  hostConnected(): void {}
-
-  hostDisconnected(): void {
-    this.task.abort();
-    void this.setReranker(null);
-  }
-
-  private async setReranker(next: AppReranker | null): Promise<void> {
-    const previous = this.reranker;
-    if (previous === next) return;
-    this.reranker = next;
-    this.onChange(next);
-    this.host.requestUpdate();
-    await previous?.dispose().catch(() => {});
-  }
-
-  private async load(request: LoadRequest, signal: AbortSignal): Promise<AppReranker> {
+  protected async work([request]: [LoadRequest], signal: AbortSignal): Promise<AppReranker> {
     this.files = new Map();
     this.overall = null;
-    await this.setReranker(null);
-    const pending = createAppReranker({
-      ...request,
-      signal,
-      // A cancelled load's late progress must not overwrite the next load's bars.
-      progress: (event) => signal.aborted || this.onProgress(event),
-    });
-    const reranker = await abortable(pending, signal, (late) => void late.dispose().catch(() => {}));
-    await this.setReranker(reranker);
-    return reranker;
+    const id = ++this.loads;
+    const onAbort = () => this.slot.cancel();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const loading = this.slot.get(`load ${id}`, () => this.create({
+        ...request,
+        signal,
+        // A cancelled load's late progress must not overwrite the next load's bars.
+        progress: (event) => signal.aborted || this.onProgress(event),
+      }));
+      const reranker = await abortable(loading, signal);
+      this.watch(reranker);
+      return reranker;
+    } catch (error) {
+      // Nothing half-done stays on screen: the bars of a failed or cancelled load go (the error says what failed),
+      // unless a newer load has started filling them.
+      if (id === this.loads) {
+        this.files = new Map();
+        this.overall = null;
+      }
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Follows `reranker`'s info changes (re-rendering the host) and tells the app about the new reranker. */
+  private watch(reranker: AppReranker | null): void {
+    if (this.watched?.reranker === reranker) return;
+    this.watched?.stop();
+    this.watched = reranker ? { reranker, stop: reranker.onInfoChange(() => this.host.requestUpdate()) } : null;
+    this.onChange(reranker);
+    this.host.requestUpdate();
   }
 
   private onProgress(event: LoadProgress): void {

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';
 import { DEFAULT_HUB_HOST } from '../lib/cache.ts';
 import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from '../lib/pairs.ts';
@@ -34,9 +34,11 @@ function filesByPath(list: FileList | null): Record<string, File> {
 
 /**
  * Chooses a model source, dtype, device and max length; loads it with per-file byte progress and cancel; shows what
- * loaded. The bundled demo model is the default (the only source that works offline).
+ * loaded, and follows it when it changes (wasm after a lost GPU device). The loaded model stays in use while another
+ * loads and when that load fails. The bundled demo model is the default (the only source that works offline).
  *
  * @fires reranker-change - `detail.reranker` is the newly loaded reranker, or null while none is usable
+ * @fires busy-change - `detail.busy` while a load runs (a rerank or sweep waits: the model may be swapped under it)
  * @csspart load - the load button
  */
 @customElement('model-panel')
@@ -89,6 +91,8 @@ export class ModelPanel extends LitElement {
   @state() private dtype: DtypeRequest = 'auto';
   @state() private device: DeviceRequest = 'auto';
   @state() private maxLength = DEFAULT_MAX_LENGTH;
+  /** What holds the model now (a rerank, a sweep): loading another would swap it under that run. */
+  @property({ attribute: false }) blockedBy: string | null = null;
 
   /** Bumped whenever the loaded model changes: the cache listing re-reads then. */
   @state() private loads = 0;
@@ -99,6 +103,14 @@ export class ModelPanel extends LitElement {
   });
 
   private readonly hasWebGpu = typeof navigator !== 'undefined' && 'gpu' in navigator;
+  private wasBusy = false;
+
+  protected override updated(): void {
+    if (this.model.pending !== this.wasBusy) {
+      this.wasBusy = this.model.pending;
+      this.dispatchEvent(new CustomEvent('busy-change', { detail: { busy: this.wasBusy }, bubbles: true, composed: true }));
+    }
+  }
 
   private modelSource(): ModelSource | null {
     switch (this.source) {
@@ -115,7 +127,7 @@ export class ModelPanel extends LitElement {
 
   private load(): void {
     const model = this.modelSource();
-    if (!model) return;
+    if (!model || this.blockedBy) return;
     this.model.run({ model, dtype: this.dtype, device: this.device, maxLength: this.maxLength });
   }
 
@@ -155,44 +167,58 @@ export class ModelPanel extends LitElement {
         <p class="hint">Tokens per (query, document) pair. auto picks WebGPU when an adapter exists, else wasm, and the dtype that backend runs best.</p>
       </fieldset>
       <div class="actions">
-        <button class="primary" part="load" data-testid="load-button" ?disabled=${loading || !ready} @click=${this.load}>
+        <button class="primary" part="load" data-testid="load-button" ?disabled=${loading || !ready || this.blockedBy !== null} @click=${this.load}>
           ${this.model.reranker ? 'Reload model' : 'Load model'}
         </button>
         ${loading ? html`<button data-testid="cancel-load-button" @click=${() => this.model.cancel()}>Cancel</button>` : nothing}
         <span role="status" data-testid="model-status" data-status=${this.statusKey()}>${this.statusText()}</span>
       </div>
-      ${loading || this.model.status === TaskStatus.ERROR
-        ? html`<load-progress .files=${[...this.model.files.values()]} .overall=${this.model.overall}></load-progress>`
-        : nothing}
+      ${loading ? html`<load-progress .files=${[...this.model.files.values()]} .overall=${this.model.overall}></load-progress>` : nothing}
       ${this.model.status === TaskStatus.ERROR && !isAbort(this.model.error)
         ? html`<p class="error" role="alert" data-testid="model-error">${describeError(this.model.error)}</p>`
         : nothing}
-      <model-info .info=${this.model.reranker?.info ?? null}></model-info>
+      ${this.model.reranker && (loading || this.model.status === TaskStatus.ERROR)
+        ? html`<p class="hint" data-testid="model-kept">${loading ? 'Until the new model is ready, the loaded one stays in use' : 'The model loaded before stays in use'}:
+            ${this.describeLoaded()}.</p>`
+        : nothing}
+      <model-info .info=${this.model.info}></model-info>
       <model-cache .revision=${this.loads} ?busy=${loading}></model-cache>
     `;
   }
 
+  /**
+   * 'loading' while a load runs; after a failed or cancelled load 'error' or 'cancelled' (the model loaded before, if
+   * any, is still in use: the text says so); else 'ready' or 'idle'.
+   */
   private statusKey(): string {
     if (this.model.pending) return 'loading';
-    if (this.model.reranker) return 'ready';
     if (this.model.status === TaskStatus.ERROR) return isAbort(this.model.error) ? 'cancelled' : 'error';
-    return 'idle';
+    return this.model.reranker ? 'ready' : 'idle';
   }
 
   private statusText(): string {
-    const info = this.model.reranker?.info;
+    const kept = this.model.reranker ? ` Still using ${this.describeLoaded()}.` : ' No model loaded.';
     switch (this.statusKey()) {
       case 'loading':
         return 'Loading…';
       case 'ready':
-        return `Ready: ${info!.backend} / ${info!.dtype}`;
+        return `Ready: ${this.describeLoaded()}${this.blockedBy ? `. Loading another waits for ${this.blockedBy} to finish.` : ''}`;
       case 'cancelled':
-        return 'Loading cancelled.';
+        return `Loading cancelled.${kept}`;
       case 'error':
-        return 'Loading failed.';
+        return `Loading failed.${kept}`;
       default:
         return 'No model loaded.';
     }
+  }
+
+  /** "wasm / q8 (tiny-random-bge-reranker)": the loaded model as of now (its backend changes after a lost GPU). */
+  private describeLoaded(): string {
+    const info = this.model.info;
+    if (!info) return 'no model';
+    // A folder URL is long: its last segment names the model.
+    const name = /^[a-z]+:/i.test(info.modelId) ? info.modelId.split('/').filter(Boolean).at(-1) ?? info.modelId : info.modelId;
+    return `${info.backend} / ${info.dtype} (${name})`;
   }
 
   private renderSources() {

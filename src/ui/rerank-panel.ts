@@ -4,7 +4,7 @@ import { TaskStatus } from '@lit/task';
 import { RerankController } from './rerank-controller.ts';
 import type { AppReranker } from './reranker-source.ts';
 import type { RerankRequest } from './rerank-request.ts';
-import { describeError, formatMs, isAbort, taskStateKey, type TaskStateKey } from './format.ts';
+import { describeError, formatMs, isAbort, plural, taskStateKey, type TaskStateKey } from './format.ts';
 import { baseStyles } from './styles.ts';
 import './rerank-results.ts';
 import './batch-timing.ts';
@@ -25,15 +25,15 @@ export class RerankPanel extends LitElement {
 
   @property({ attribute: false }) reranker: AppReranker | null = null;
   @property({ attribute: false }) request: RerankRequest | null = null;
-  /** Another run (the sweep) holds the model. */
-  @property({ type: Boolean }) blocked = false;
+  /** What holds the model now ("the sweep", "the model load"): this waits for it. */
+  @property({ attribute: false }) blockedBy: string | null = null;
 
   private readonly rerank = new RerankController(this);
   private wasBusy = false;
 
   private blocker(): string | null {
+    if (this.blockedBy) return `Waiting for ${this.blockedBy} to finish.`;
     if (!this.reranker) return 'Load a model first.';
-    if (this.blocked) return 'Waiting for the sweep to finish.';
     const r = this.request;
     if (!r || r.query.trim() === '') return 'Enter a query.';
     if (r.documents.length === 0) return 'Enter at least one document.';
@@ -90,7 +90,7 @@ export class RerankPanel extends LitElement {
       }
       case 'done': {
         const outcome = this.rerank.value!;
-        return `Ranked ${outcome.results.length} documents in ${formatMs(outcome.wallMs)} ms.`;
+        return `Ranked ${plural(outcome.results.length, 'document')} in ${formatMs(outcome.wallMs)} ms.`;
       }
       case 'cancelled':
         return 'Cancelled.';

@@ -10,8 +10,8 @@ import './sweep-panel.ts';
 
 /**
  * The page: model, input, results with per-batch timing, and the batch-size sweep. It only wires the panels together:
- * the loaded reranker and the current input go down, and a rerank and a sweep never run at once (they would share
- * batches in the worker's queue and spoil each other's timings).
+ * the loaded reranker and the current input go down, and a load, a rerank and a sweep never run at once (a rerank and
+ * a sweep would share batches in the worker's queue and spoil each other's timings; a finished load swaps the model).
  */
 @customElement('reranker-app')
 export class RerankerApp extends LitElement {
@@ -67,6 +67,15 @@ export class RerankerApp extends LitElement {
   @state() private request: RerankRequest | null = null;
   @state() private reranking = false;
   @state() private sweeping = false;
+  @state() private loading = false;
+
+  /** One run at a time holds the model: a load would swap it under a rerank or a sweep, and those two share batches. */
+  private blockerFor(panel: 'model' | 'rerank' | 'sweep'): string | null {
+    if (panel !== 'model' && this.loading) return 'the model load';
+    if (panel !== 'rerank' && this.reranking) return 'the rerank';
+    if (panel !== 'sweep' && this.sweeping) return 'the sweep';
+    return null;
+  }
 
   override render() {
     return html`
@@ -78,18 +87,20 @@ export class RerankerApp extends LitElement {
       <div class="grid">
         <div class="stack">
           <section aria-label="Model">
-            <model-panel @reranker-change=${(e: CustomEvent<{ reranker: AppReranker | null }>) => (this.reranker = e.detail.reranker)}></model-panel>
+            <model-panel .blockedBy=${this.blockerFor('model')}
+              @reranker-change=${(e: CustomEvent<{ reranker: AppReranker | null }>) => (this.reranker = e.detail.reranker)}
+              @busy-change=${(e: CustomEvent<{ busy: boolean }>) => (this.loading = e.detail.busy)}></model-panel>
           </section>
           <section aria-label="Input">
             <rerank-input @input-change=${(e: CustomEvent<RerankRequest>) => (this.request = e.detail)}></rerank-input>
           </section>
         </div>
         <section aria-label="Results">
-          <rerank-panel .reranker=${this.reranker} .request=${this.request} ?blocked=${this.sweeping}
+          <rerank-panel .reranker=${this.reranker} .request=${this.request} .blockedBy=${this.blockerFor('rerank')}
             @busy-change=${(e: CustomEvent<{ busy: boolean }>) => (this.reranking = e.detail.busy)}></rerank-panel>
         </section>
         <section class="wide" aria-label="Batch-size sweep">
-          <sweep-panel .reranker=${this.reranker} .request=${this.request} ?blocked=${this.reranking}
+          <sweep-panel .reranker=${this.reranker} .request=${this.request} .blockedBy=${this.blockerFor('sweep')}
             @busy-change=${(e: CustomEvent<{ busy: boolean }>) => (this.sweeping = e.detail.busy)}></sweep-panel>
         </section>
       </div>

@@ -1,13 +1,12 @@
 /**
- * The batch-size sweep as async UI state (a @lit/task Task), with rows arriving live from `runSweep`. Timing happens in
+ * The batch-size sweep as async UI state (a TaskController), with rows arriving live from `runSweep`. Timing happens in
  * the worker; this only collects rows.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { Task, TaskStatus } from '@lit/task';
 import { runSweep, type SweepRow } from '../lib/sweep.ts';
 import type { RerankerInfo } from '../lib/types.ts';
 import type { AppReranker } from './reranker-source.ts';
 import { abortable } from './abortable.ts';
+import { TaskController } from './task-controller.ts';
 
 export interface SweepSettings {
   batchSizes: number[];
@@ -22,7 +21,7 @@ export interface SweepRun {
   startedAt: string;
 }
 
-export class SweepController implements ReactiveController {
+export class SweepController extends TaskController<[AppReranker, SweepSettings], SweepRow[]> {
   /** Rows of the running (or last) sweep, as they complete; kept when the sweep is cancelled. */
   rows: SweepRow[] = [];
   /** What the rows were measured with, for the export. */
@@ -30,43 +29,11 @@ export class SweepController implements ReactiveController {
   /** The batch size being measured now. */
   current: number | null = null;
 
-  private readonly task: Task<[AppReranker, SweepSettings], SweepRow[]>;
-
-  constructor(private readonly host: ReactiveControllerHost) {
-    host.addController(this);
-    this.task = new Task(host, {
-      autoRun: false,
-      task: ([reranker, settings], { signal }) => this.sweep(reranker, settings, signal),
-    });
-  }
-
-  get status(): TaskStatus {
-    return this.task.status;
-  }
-
-  get pending(): boolean {
-    return this.task.status === TaskStatus.PENDING;
-  }
-
-  get error(): unknown {
-    return this.task.error;
-  }
-
   start(reranker: AppReranker, settings: SweepSettings): Promise<void> {
-    return this.task.run([reranker, settings]);
+    return this.runTask(reranker, settings);
   }
 
-  cancel(): void {
-    this.task.abort();
-  }
-
-  hostConnected(): void {}
-
-  hostDisconnected(): void {
-    this.task.abort();
-  }
-
-  private async sweep(reranker: AppReranker, settings: SweepSettings, signal: AbortSignal): Promise<SweepRow[]> {
+  protected async work([reranker, settings]: [AppReranker, SweepSettings], signal: AbortSignal): Promise<SweepRow[]> {
     this.rows = [];
     this.run = {
       settings: { batchSizes: settings.batchSizes, warmup: settings.warmup, repeats: settings.repeats, pairs: settings.pairs.length },

@@ -71,20 +71,20 @@ export class SweepPanel extends LitElement {
 
   @property({ attribute: false }) reranker: AppReranker | null = null;
   @property({ attribute: false }) request: RerankRequest | null = null;
-  /** Another run (a rerank) holds the model. */
-  @property({ type: Boolean }) blocked = false;
+  /** What holds the model now ("the sweep", "the model load"): this waits for it. */
+  @property({ attribute: false }) blockedBy: string | null = null;
 
   @state() private batchSizesText = DEFAULT_SWEEP_BATCH_SIZES.join(', ');
   @state() private pairCount = 64;
   @state() private warmup = 1;
-  @state() private repeats = 2;
+  @state() private repeats = 3;
 
   private readonly sweep = new SweepController(this);
   private wasBusy = false;
 
   private blocker(): string | null {
+    if (this.blockedBy) return `Waiting for ${this.blockedBy} to finish.`;
     if (!this.reranker) return 'Load a model first.';
-    if (this.blocked) return 'Waiting for the rerank to finish.';
     if (!this.request || this.request.query.trim() === '' || this.request.documents.length === 0) return 'Enter a query and documents: the sweep scores them.';
     if (!parseBatchSizes(this.batchSizesText)) return `Batch sizes: whole numbers from 1 to ${MAX_SWEEP_COUNT}, separated by commas.`;
     const counts: [number, number][] = [[this.pairCount, 1], [this.warmup, 0], [this.repeats, 1]];
