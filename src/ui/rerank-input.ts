@@ -3,7 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, type BatchingMode } from '../lib/batching.ts';
 import { parseDocuments, type ParsedDocuments } from './parse-input.ts';
 import type { RerankRequest } from './rerank-request.ts';
-import { DEFAULT_SAMPLE_ID, SAMPLES } from './samples.ts';
+import { DEFAULT_SAMPLE_ID, SAMPLES, sampleGroups } from './samples.ts';
 import { baseStyles } from './styles.ts';
 
 const FORMAT_LABEL: Record<ParsedDocuments['format'], string> = {
@@ -74,12 +74,12 @@ export class RerankInput extends LitElement {
     };
   }
 
+  /** A sample fills the query and the documents; "Your own text" empties both, for the user's own. */
   private applySample(id: string): void {
     const sample = SAMPLES.find((s) => s.id === id);
     this.sample = sample ? id : null;
-    if (!sample) return;
-    this.query = sample.query;
-    this.text = sample.documents.join('\n');
+    this.query = sample?.query ?? '';
+    this.text = sample?.documents.join('\n') ?? '';
   }
 
   /** Every update comes from an edit (or the first render), so every update is worth telling. */
@@ -107,9 +107,11 @@ export class RerankInput extends LitElement {
         <label for="sample">Sample</label>
         <select id="sample" data-testid="sample-select" @change=${(e: Event) => this.applySample((e.target as HTMLSelectElement).value)}>
           <option value="" ?selected=${this.sample === null}>Your own text</option>
-          ${SAMPLES.map((s) => html`<option value=${s.id} ?selected=${s.id === this.sample}>${s.label}</option>`)}
+          ${sampleGroups().map(([group, samples]) => html`<optgroup label=${group}>
+            ${samples.map((s) => html`<option value=${s.id} ?selected=${s.id === this.sample}>${s.label}</option>`)}
+          </optgroup>`)}
         </select>
-        <p class="hint" data-testid="sample-description">${sample?.description ?? 'Edited or pasted text.'}</p>
+        <p class="hint" data-testid="sample-description">${sample?.description ?? 'Your own query and documents: type or paste them below.'}</p>
       </div>
       <div class="field">
         <label for="query">Query</label>
@@ -151,7 +153,7 @@ export class RerankInput extends LitElement {
         </div>
         <p class="hint">${this.batching === 'tokens'
           ? 'Pairs are sorted by length and packed up to the token budget (pairs × longest pair), at most batch size pairs each: less padding.'
-          : 'Pairs run in input order, batch size at a time, as in the seed article.'}</p>
+          : 'Pairs run in input order, exactly batch size at a time: simple, but short pairs are padded to the longest in their batch.'}</p>
       </fieldset>
     `;
   }
