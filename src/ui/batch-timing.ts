@@ -1,19 +1,19 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type uPlot from 'uplot';
-import { distribution, type Distribution } from '../lib/sweep.ts';
 import { describeBatchEvent, type BatchRecord } from '../lib/types.ts';
-import { formatMs, formatRate } from './format.ts';
-import { baseStyles } from './styles.ts';
-import type { ChartOptions } from './uplot-chart.ts';
+import { formatMs, formatRate, plural } from './format.ts';
+import { baseStyles, stackTableStyles } from './styles.ts';
+import { summarizeBatches, type Spread } from './batch-summary.ts';
+import { lastPointLegend, type ChartOptions } from './uplot-chart.ts';
 import './uplot-chart.ts';
 
 const CHART_OPTIONS: ChartOptions = {
   scales: { x: { time: false }, ms: {}, rate: {} },
   series: [
-    { label: 'batch' },
-    { label: 'latency (ms)', scale: 'ms', stroke: 'var(--chart-1)', width: 2, points: { show: true, size: 6 }, value: (_u, v) => (v == null ? '—' : formatMs(v)) },
-    { label: 'pairs/s', scale: 'rate', stroke: 'var(--chart-2)', width: 2, dash: [6, 4], points: { show: true, size: 6 }, value: (_u, v) => (v == null ? '—' : formatRate(v)) },
+    { label: 'batch', value: lastPointLegend(String) },
+    { label: 'latency (ms)', scale: 'ms', stroke: 'var(--chart-1)', width: 2, points: { show: true, size: 6 }, value: lastPointLegend(formatMs) },
+    { label: 'pairs/s', scale: 'rate', stroke: 'var(--chart-2)', width: 2, dash: [6, 4], points: { show: true, size: 6 }, value: lastPointLegend(formatRate) },
   ],
   axes: [
     { label: 'batch', incrs: [1, 2, 5, 10, 20, 50, 100] },
@@ -23,10 +23,34 @@ const CHART_OPTIONS: ChartOptions = {
   cursor: { drag: { x: false, y: false } },
 };
 
+/** A chart of fewer points says nothing the list beside it does not. */
+const CHART_MIN_BATCHES = 3;
+
+const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
+
+/** "12.3 ms" for one value, "4.1, 12.3 ms" for a few, "4.1 / 6.0 / 12.3 ms" with a caption saying which is which. */
+function renderSpread(spread: Spread, format: (v: number) => string, unit: string, what: string) {
+  const suffix = unit ? ` ${unit}` : '';
+  switch (spread.kind) {
+    case 'one':
+      return html`<strong>${format(spread.value)}${suffix}</strong><span>${what}</span>`;
+    case 'list':
+      return html`<strong>${spread.values.map(format).join(', ')}${suffix}</strong><span>${what}, in run order</span>`;
+    case 'distribution': {
+      const d = spread.distribution;
+      const parts = d.p95 === undefined ? [d.min, d.median, d.max] : [d.min, d.median, d.p95, d.max];
+      return html`<strong>${parts.map(format).join(' / ')}${suffix}</strong>
+        <span>${what}: min / median${d.p95 === undefined ? '' : ' / p95'} / max</span>`;
+    }
+  }
+}
+
 /**
- * Per-batch timing as the worker reports it: a live table (batch, pairs, tokens, padded, ms, pairs/s), a uPlot chart of
- * latency and throughput per batch, and a summary with the distributions the seed asks to watch (batch sizes and
- * latencies: min / median / p95 / max). "ms" is the record's totalMs: tokenizing plus running, timed in the worker.
+ * Per-batch timing as the worker reports it: a summary fitted to the number of batches (one batch: its time; a few:
+ * each listed; enough: their distribution), a uPlot chart of latency and throughput per batch once there are enough
+ * points, and a live table (batch, pairs, tokens, cells that ran, padding, ms, pairs/s) that becomes one card per batch
+ * on a narrow screen. "ms" is the record's totalMs: tokenizing plus running, timed in the worker. Padding is what ran:
+ * a wasm batch run as several tensors of similar lengths pads only within each.
  *
  * @csspart table - the per-batch table
  */
@@ -34,6 +58,7 @@ const CHART_OPTIONS: ChartOptions = {
 export class BatchTiming extends LitElement {
   static override styles = [
     baseStyles,
+    stackTableStyles('34rem'),
     css`
       .summary {
         display: grid;
@@ -45,6 +70,7 @@ export class BatchTiming extends LitElement {
         background: var(--surface-2);
         border-radius: 6px;
         padding: 0.4rem 0.6rem;
+        overflow-wrap: anywhere;
       }
       .stat strong {
         display: block;
@@ -81,27 +107,32 @@ export class BatchTiming extends LitElement {
     ];
     return html`
       ${this.renderSummary()}
-      <uplot-chart label="Latency and pairs per second for each batch" .options=${CHART_OPTIONS} .data=${data} height="200"></uplot-chart>
+      ${records.length >= CHART_MIN_BATCHES
+        ? html`<uplot-chart label="Latency and pairs per second for each batch" .options=${CHART_OPTIONS} .data=${data} height="200"
+            data-testid="timing-chart"></uplot-chart>`
+        : nothing}
       <div class="table-wrap">
-        <table part="table" data-testid="timing-table">
+        <table part="table" class="stack" data-testid="timing-table">
           <caption class="visually-hidden">Per-batch timing</caption>
           <thead>
             <tr>
-              <th scope="col">batch</th><th scope="col">pairs</th><th scope="col">tokens</th><th scope="col">padded</th>
-              <th scope="col">ms</th><th scope="col">pairs/s</th>
+              <th scope="col">batch</th><th scope="col">pairs</th><th scope="col">tokens</th>
+              <th scope="col" title="tensor cells that ran: rows × longest row, over the tensors the batch ran as">cells</th>
+              <th scope="col">padding</th><th scope="col">ms</th><th scope="col">pairs/s</th>
             </tr>
           </thead>
           <tbody>
             ${records.map((r) => html`
               <tr data-testid="timing-row" data-batch=${r.index}>
-                <td>${r.index + 1}</td>
-                <td>${r.pairs === r.ownPairs ? r.pairs : `${r.ownPairs} of ${r.pairs}`}</td>
-                <td>${r.tokens}</td>
-                <td>${r.paddedTokens}</td>
-                <td title="tokenize ${formatMs(r.tokenizeMs)} ms + run ${formatMs(r.runMs)} ms">${formatMs(r.totalMs)}</td>
-                <td>${formatRate((r.ownPairs * 1000) / r.totalMs)}</td>
+                <td data-label="batch" class="head">${r.index + 1}</td>
+                <td data-label="pairs">${r.pairs === r.ownPairs ? r.pairs : `${r.ownPairs} of ${r.pairs}`}</td>
+                <td data-label="tokens">${r.tokens}</td>
+                <td data-label="cells" title=${describeTensors(r)}>${r.paddedTokens}${r.tensors.length > 1 ? ` (${r.tensors.length} tensors)` : ''}</td>
+                <td data-label="padding" data-testid="timing-padding">${r.paddedTokens ? percent(1 - r.tokens / r.paddedTokens) : '—'}</td>
+                <td data-label="ms" title="tokenize ${formatMs(r.tokenizeMs)} ms + run ${formatMs(r.runMs)} ms">${formatMs(r.totalMs)}</td>
+                <td data-label="pairs/s">${formatRate((r.ownPairs * 1000) / r.totalMs)}</td>
               </tr>
-              ${r.events?.length ? html`<tr class="event"><td colspan="6">${r.events.map(describeBatchEvent).join('; ')}</td></tr>` : nothing}`)}
+              ${r.events?.length ? html`<tr class="event"><td colspan="7" class="wide">${r.events.map(describeBatchEvent).join('; ')}</td></tr>` : nothing}`)}
           </tbody>
         </table>
       </div>
@@ -109,27 +140,28 @@ export class BatchTiming extends LitElement {
   }
 
   private renderSummary() {
-    const records = this.records;
-    const totalMs = records.reduce((n, r) => n + r.totalMs, 0);
-    const runMs = records.reduce((n, r) => n + r.runMs, 0);
-    const pairs = records.reduce((n, r) => n + r.ownPairs, 0);
-    const padded = records.reduce((n, r) => n + r.paddedTokens, 0);
-    const tokens = records.reduce((n, r) => n + r.tokens, 0);
-    const sizes = distribution(records.map((r) => r.pairs));
-    const latencies = distribution(records.map((r) => r.totalMs));
-    const dist = (d: Distribution | null, f: (v: number) => string) =>
-      d ? `${f(d.min)} / ${f(d.median)} / ${f(d.p95)} / ${f(d.max)}` : '—';
+    const s = summarizeBatches(this.records);
     return html`<div class="summary" data-testid="timing-summary">
-      <div class="stat"><strong data-testid="timing-total-ms">${formatMs(totalMs)} ms</strong><span>total in the worker (${formatMs(runMs)} ms running)</span></div>
-      <div class="stat"><strong data-testid="timing-pairs-per-second">${formatRate((pairs * 1000) / totalMs)}</strong><span>pairs/s over ${pairs} pairs in ${records.length} batches</span></div>
+      <div class="stat"><strong data-testid="timing-total-ms">${formatMs(s.totalMs)} ms</strong><span>total in the worker (${formatMs(s.runMs)} ms running)</span></div>
+      <div class="stat"><strong data-testid="timing-pairs-per-second">${formatRate(s.pairsPerSecond)}</strong>
+        <span>pairs/s over ${plural(s.pairs, 'pair')} in ${plural(s.batches, 'batch')}</span></div>
       ${this.wallMs !== null
         ? html`<div class="stat"><strong>${formatMs(this.wallMs)} ms</strong><span>end to end, as the page saw it</span></div>`
         : nothing}
-      <div class="stat"><strong>${dist(sizes, String)}</strong><span>batch size min / median / p95 / max</span></div>
-      <div class="stat"><strong>${dist(latencies, formatMs)}</strong><span>batch ms min / median / p95 / max</span></div>
-      <div class="stat"><strong>${padded ? `${((1 - tokens / padded) * 100).toFixed(0)} %` : '—'}</strong><span>padding (${tokens} of ${padded} cells are tokens)</span></div>
+      ${s.sizes.kind === 'one'
+        ? nothing // one batch: its size and time are the totals above
+        : html`<div class="stat" data-testid="timing-sizes">${renderSpread(s.sizes, String, '', 'pairs per batch')}</div>
+          <div class="stat" data-testid="timing-latencies">${renderSpread(s.latencies, formatMs, 'ms', 'batch time')}</div>`}
+      <div class="stat" data-testid="timing-padding-total"><strong>${s.cells ? percent(s.paddingShare) : '—'}</strong>
+        <span>padding as run: ${s.tokens} of ${s.cells} cells are tokens${s.grouped
+          ? `; ${plural(s.grouped, 'batch')} ran as length groups` : ''}</span></div>
     </div>`;
   }
+}
+
+/** "2 × 31 + 6 × 12 cells": the tensors a batch ran as. */
+function describeTensors(r: BatchRecord): string {
+  return `ran as ${r.tensors.map((t) => `${t.pairs} × ${t.sequenceLength}`).join(' + ')} cells`;
 }
 
 declare global {

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RerankerInfo } from '../lib/types.ts';
 import { formatBytes, formatMs } from './format.ts';
-import { baseStyles } from './styles.ts';
+import { baseStyles, stackTableStyles } from './styles.ts';
 
 /**
  * What actually loaded: backend, dtype, adapter, every fallback and note, files with sizes, load time, and a banner
@@ -14,6 +14,7 @@ import { baseStyles } from './styles.ts';
 export class ModelInfoElement extends LitElement {
   static override styles = [
     baseStyles,
+    stackTableStyles('24rem'),
     css`
       dl {
         display: grid;
@@ -96,11 +97,11 @@ export class ModelInfoElement extends LitElement {
         : nothing}
       <h3>Files</h3>
       <div class="table-wrap">
-        <table>
+        <table class="stack" data-testid="info-files">
           <thead><tr><th class="text" scope="col">File</th><th scope="col">Size</th><th scope="col">Read from</th></tr></thead>
           <tbody>
             ${info.files.map(
-              (f) => html`<tr data-testid="info-file" data-from-cache=${f.fromCache}><td class="text">${f.path}</td><td>${formatBytes(f.bytes)}</td><td>${f.fromCache ? 'browser cache' : 'source'}</td></tr>`,
+              (f) => html`<tr data-testid="info-file" data-from-cache=${f.fromCache}><td class="text head">${f.path}</td><td data-label="size">${formatBytes(f.bytes)}</td><td data-label="read from">${f.fromCache ? 'browser cache' : 'source'}</td></tr>`,
             )}
           </tbody>
         </table>

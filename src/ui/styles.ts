@@ -2,7 +2,7 @@
  * Shared element styles. Colours come from custom properties set on :root in index.html (they inherit through shadow
  * roots), so one place switches light and dark.
  */
-import { css } from 'lit';
+import { css, unsafeCSS, type CSSResult } from 'lit';
 
 export const baseStyles = css`
   :host {
@@ -160,5 +160,67 @@ export const baseStyles = css`
     overflow: hidden;
     clip: rect(0 0 0 0);
     white-space: nowrap;
+  }
+`;
+
+/**
+ * Tables that turn into one card per row when their wrapper is narrower than `maxWidth` (a phone, a narrow column):
+ * every value keeps its column's name (the cell's `data-label`) and nothing hides in a sideways scroller. Mark the
+ * table `class="stack"` inside a `.table-wrap`; `td.head` leads its card, `td.wide` spans it, `td.empty` is left out.
+ *
+ * @example
+ * static styles = [baseStyles, stackTableStyles('34rem')] // a 7-column table: cards below 34rem
+ */
+export const stackTableStyles = (maxWidth: string): CSSResult => css`
+  .table-wrap {
+    container-type: inline-size;
+  }
+  @container (max-width: ${unsafeCSS(maxWidth)}) {
+    table.stack,
+    table.stack tbody {
+      display: block;
+    }
+    table.stack thead {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+    }
+    table.stack tr {
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(6rem, 1fr));
+      gap: 0.15rem 0.75rem;
+      padding: 0.4rem 0.25rem;
+      border-bottom: 1px solid var(--border);
+    }
+    table.stack td {
+      display: block;
+      text-align: left;
+      white-space: normal;
+      overflow-wrap: anywhere;
+      border: 0;
+      padding: 0;
+    }
+    table.stack td[data-label]::before {
+      content: attr(data-label);
+      display: block;
+      font-size: 0.75rem;
+      color: var(--muted);
+    }
+    table.stack td.empty {
+      display: none;
+    }
+    table.stack td.head,
+    table.stack td.wide {
+      grid-column: 1 / -1;
+    }
+    table.stack td.head {
+      font-weight: 600;
+    }
+    table.stack td.head[data-label]::before {
+      display: inline;
+      margin-right: 0.4rem;
+    }
   }
 `;

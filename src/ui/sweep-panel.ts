@@ -2,22 +2,22 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';
 import type uPlot from 'uplot';
-import { DEFAULT_SWEEP_BATCH_SIZES, kneeOf, MAX_SWEEP_COUNT, sweepToCsv, type SweepRow } from '../lib/sweep.ts';
+import { DEFAULT_SWEEP_BATCH_SIZES, findKnee, MAX_SWEEP_COUNT, sweepToCsv, type Knee, type SweepRow } from '../lib/sweep.ts';
 import { SweepController } from './sweep-controller.ts';
 import type { AppReranker } from './reranker-source.ts';
 import { sweepPairs, type RerankRequest } from './rerank-request.ts';
-import { describeError, formatBytes, formatMs, formatRate, isAbort, taskStateKey, type TaskStateKey } from './format.ts';
+import { describeError, formatBytes, formatMs, formatRate, isAbort, plural, taskStateKey, type TaskStateKey } from './format.ts';
 import { downloadText } from './download.ts';
-import { baseStyles } from './styles.ts';
-import type { ChartOptions } from './uplot-chart.ts';
+import { baseStyles, stackTableStyles } from './styles.ts';
+import { lastPointLegend, type ChartOptions } from './uplot-chart.ts';
 import './uplot-chart.ts';
 
 const CHART_OPTIONS: ChartOptions = {
   scales: { x: { time: false, distr: 3, log: 2 }, ms: {}, rate: {} },
   series: [
-    { label: 'batch size' },
-    { label: 'avg batch ms', scale: 'ms', stroke: 'var(--chart-1)', width: 2, points: { show: true, size: 7 }, value: (_u, v) => (v == null ? '—' : formatMs(v)) },
-    { label: 'pairs/s', scale: 'rate', stroke: 'var(--chart-2)', width: 2, dash: [6, 4], points: { show: true, size: 7 }, value: (_u, v) => (v == null ? '—' : formatRate(v)) },
+    { label: 'batch size', value: lastPointLegend(String) },
+    { label: 'avg batch ms', scale: 'ms', stroke: 'var(--chart-1)', width: 2, points: { show: true, size: 7 }, value: lastPointLegend(formatMs) },
+    { label: 'pairs/s', scale: 'rate', stroke: 'var(--chart-2)', width: 2, dash: [6, 4], points: { show: true, size: 7 }, value: lastPointLegend(formatRate) },
   ],
   axes: [
     { label: 'batch size' },
@@ -35,10 +35,14 @@ export function parseBatchSizes(text: string): number[] | null {
   return sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_SWEEP_COUNT) ? sizes : null;
 }
 
+/** Measured runs per batch size a knee needs: one run has no spread to judge the noise by. */
+const KNEE_MIN_RUNS = 2;
+
 /**
- * The seed's batch-size sweep on the loaded model: the current query and documents (cycled to enough pairs), batch 1,
- * 2, 4, … after a warm-up, average batch latency, pairs/s and memory per row, stopping at the first out-of-memory
- * size; the knee marked; a table and a plot; CSV and JSON export. Timing happens in the worker.
+ * The batch-size sweep on the loaded model: the current query and documents (cycled to enough pairs), batch 1, 2, 4, …
+ * after a warm-up, each measured several times: average batch latency, pairs/s with the spread of the runs, and memory
+ * per row, stopping at the first out-of-memory size. Once the sweep is done, the knee (or "no clear knee" where the
+ * noise could move it); a table and a plot; CSV and JSON export. Timing happens in the worker.
  *
  * @fires busy-change - `detail.busy` while the sweep runs (reranks wait: concurrent calls would share batches)
  * @csspart run - the sweep button
@@ -47,6 +51,7 @@ export function parseBatchSizes(text: string): number[] | null {
 export class SweepPanel extends LitElement {
   static override styles = [
     baseStyles,
+    stackTableStyles('40rem'),
     css`
       input[type='number'] {
         width: 5.5rem;
@@ -54,6 +59,7 @@ export class SweepPanel extends LitElement {
       #batch-sizes {
         width: 14rem;
       }
+      tr.knee,
       tr.knee td {
         background: var(--ok-bg);
         font-weight: 600;
@@ -109,13 +115,18 @@ export class SweepPanel extends LitElement {
     }
   }
 
+  /** The knee of a finished sweep; null while it runs or after a cancel (rows still to come could move it). */
+  private knee(): Knee | null {
+    return this.sweep.status === TaskStatus.COMPLETE ? findKnee(this.sweep.rows, { minRuns: KNEE_MIN_RUNS }) : null;
+  }
+
   private exportCsv(): void {
-    downloadText('batch-size-sweep.csv', sweepToCsv(this.sweep.rows), 'text/csv');
+    const knee = this.knee();
+    downloadText('batch-size-sweep.csv', sweepToCsv(this.sweep.rows, knee?.clear ? knee.batchSize : null), 'text/csv');
   }
 
   private exportJson(): void {
-    const rows = this.sweep.rows;
-    const report = { ...this.sweep.run, knee: kneeOf(rows), rows };
+    const report = { ...this.sweep.run, knee: this.knee(), rows: this.sweep.rows };
     downloadText('batch-size-sweep.json', `${JSON.stringify(report, null, 2)}\n`, 'application/json');
   }
 
@@ -130,8 +141,10 @@ export class SweepPanel extends LitElement {
       </div>`;
     return html`
       <h2>Batch-size sweep</h2>
-      <p class="hint">The seed's method: time the same pairs at growing batch sizes, watch memory, stop at the first
-        out-of-memory size, and take the knee (the smallest batch within 90 % of the best pairs/s).</p>
+      <p class="hint">Finds the batch size for this device: the same pairs are scored at growing batch sizes, each
+        several times, until memory runs out. The knee is the smallest batch that gets within 90 % of the best
+        pairs/s; bigger batches add latency and memory for little more. It is named only when the differences are
+        larger than the run-to-run noise.</p>
       <fieldset ?disabled=${running}>
         <legend>Settings</legend>
         <div class="row">
@@ -148,8 +161,8 @@ export class SweepPanel extends LitElement {
       <div class="actions">
         <button class="primary" part="run" data-testid="sweep-button" ?disabled=${running || blocker !== null} @click=${this.start}>Run sweep</button>
         ${running ? html`<button data-testid="cancel-sweep-button" @click=${() => this.sweep.cancel()}>Cancel</button>` : nothing}
-        <button data-testid="sweep-csv" ?disabled=${this.sweep.rows.length === 0} @click=${this.exportCsv}>Export CSV</button>
-        <button data-testid="sweep-json" ?disabled=${this.sweep.rows.length === 0} @click=${this.exportJson}>Export JSON</button>
+        <button data-testid="sweep-csv" ?disabled=${this.sweep.status !== TaskStatus.COMPLETE} @click=${this.exportCsv}>Export CSV</button>
+        <button data-testid="sweep-json" ?disabled=${this.sweep.status !== TaskStatus.COMPLETE} @click=${this.exportJson}>Export JSON</button>
         <span role="status" data-testid="sweep-status" data-status=${this.statusKey()}>${this.statusText(blocker)}</span>
       </div>
       ${this.sweep.status === TaskStatus.ERROR && !isAbort(this.sweep.error)
@@ -159,34 +172,52 @@ export class SweepPanel extends LitElement {
     `;
   }
 
+  private renderKnee(knee: Knee | null) {
+    if (this.sweep.pending) return html`<p class="hint" data-testid="sweep-knee" data-knee="pending">The knee is named when the sweep is done.</p>`;
+    if (!knee) return nothing;
+    return knee.clear
+      ? html`<p data-testid="sweep-knee" data-knee=${knee.batchSize}>Knee: <strong>batch ${knee.batchSize}</strong>
+          (${knee.batchSize === knee.best ? 'the best pairs/s' : `within 90 % of the best pairs/s (batch ${knee.best}) in every run`};
+          no smaller batch comes within 90 % in any run).</p>`
+      : html`<p data-testid="sweep-knee" data-knee="none"><strong>No clear knee</strong>: ${knee.reason}.
+          ${knee.between ? 'More measured runs or more pairs may separate them.' : ''}</p>`;
+  }
+
   private renderRows(rows: readonly SweepRow[]) {
     if (rows.length === 0) return nothing;
-    const knee = kneeOf(rows);
+    const knee = this.knee();
+    const kneeSize = knee?.clear ? knee.batchSize : null;
     const data: uPlot.AlignedData = [rows.map((r) => r.batchSize), rows.map((r) => r.avgBatchMs), rows.map((r) => r.pairsPerSecond)];
+    const spread = (r: SweepRow) => r.pairsPerSecondMin === null || r.pairsPerSecondMax === null ? '—'
+      : r.runs < 2 ? 'one run' : `${formatRate(r.pairsPerSecondMin)}–${formatRate(r.pairsPerSecondMax)}`;
+    const note = (r: SweepRow) => r.status === 'oom' ? `out of memory${r.error ? `: ${r.error}` : ''}` : r.status === 'error' ? r.error
+      : r.batchSize === kneeSize ? 'knee' : '';
     return html`
-      ${knee !== null ? html`<p data-testid="sweep-knee">Knee: <strong>batch ${knee}</strong>.</p>` : nothing}
+      ${this.renderKnee(knee)}
       <uplot-chart label="Average batch latency and pairs per second by batch size" .options=${CHART_OPTIONS} .data=${data} height="220"></uplot-chart>
       <div class="table-wrap">
-        <table data-testid="sweep-table">
+        <table class="stack" data-testid="sweep-table">
           <caption class="visually-hidden">Batch-size sweep</caption>
           <thead>
             <tr>
               <th scope="col">batch</th><th scope="col">batches</th><th scope="col">avg ms</th><th scope="col">p50 ms</th>
-              <th scope="col">pairs/s</th><th scope="col">wasm heap</th><th scope="col">GPU buffers</th><th scope="col" class="text">note</th>
+              <th scope="col">pairs/s</th><th scope="col">pairs/s range</th><th scope="col">wasm heap</th><th scope="col">GPU buffers</th>
+              <th scope="col" class="text">note</th>
             </tr>
           </thead>
           <tbody>
             ${rows.map((r) => html`
               <tr data-testid="sweep-row" data-batch-size=${r.batchSize} data-status=${r.status}
-                class=${r.batchSize === knee ? 'knee' : r.status !== 'ok' ? 'failed' : ''}>
-                <td>${r.batchSize}</td>
-                <td>${r.batches}</td>
-                <td>${formatMs(r.avgBatchMs)}</td>
-                <td>${formatMs(r.p50BatchMs)}</td>
-                <td>${formatRate(r.pairsPerSecond)}</td>
-                <td>${formatBytes(r.wasmHeapBytes)}</td>
-                <td title="peak ${formatBytes(r.gpuBufferPeakBytes)}">${formatBytes(r.gpuBufferBytes)}</td>
-                <td class="note">${r.status === 'oom' ? `out of memory${r.error ? `: ${r.error}` : ''}` : r.status === 'error' ? r.error : r.batchSize === knee ? 'knee' : ''}</td>
+                class=${r.batchSize === kneeSize ? 'knee' : r.status !== 'ok' ? 'failed' : ''}>
+                <td data-label="batch" class="head">${r.batchSize}</td>
+                <td data-label="batches">${r.batches}</td>
+                <td data-label="avg ms">${formatMs(r.avgBatchMs)}</td>
+                <td data-label="p50 ms">${formatMs(r.p50BatchMs)}</td>
+                <td data-label="pairs/s">${formatRate(r.pairsPerSecond)}</td>
+                <td data-label="pairs/s range" title="slowest–fastest of ${r.runs} measured runs">${spread(r)}</td>
+                <td data-label="wasm heap">${formatBytes(r.wasmHeapBytes)}</td>
+                <td data-label="GPU buffers" title="peak ${formatBytes(r.gpuBufferPeakBytes)}">${formatBytes(r.gpuBufferBytes)}</td>
+                <td data-label="note" class="note ${note(r) ? 'wide' : 'empty'}">${note(r)}</td>
               </tr>`)}
           </tbody>
         </table>
@@ -203,7 +234,7 @@ export class SweepPanel extends LitElement {
       case 'running':
         return `Measuring batch ${this.sweep.current ?? '…'}…`;
       case 'done':
-        return `Done: ${this.sweep.rows.length} batch sizes.`;
+        return `Done: ${plural(this.sweep.rows.length, 'batch size')}.`;
       case 'cancelled':
         return 'Cancelled; rows so far are kept.';
       case 'error':

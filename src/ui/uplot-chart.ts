@@ -6,6 +6,25 @@ import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 /** uPlot options without the size: the element sizes the plot to its own width. */
 export type ChartOptions = Omit<uPlot.Options, 'width' | 'height'>;
 
+/**
+ * A series' legend value: at the cursor while it is over the plot, else the last point's, so the legend always says
+ * something (uPlot's own shows "—" whenever the pointer is elsewhere).
+ *
+ * @example
+ * { label: 'ms', value: lastPointLegend(formatMs) } // legend: "ms 12.3" for the last batch, the hovered one's on hover
+ */
+export function lastPointLegend(format: (value: number) => string) {
+  return (u: uPlot, value: number | null, seriesIdx: number, idx: number | null): string => {
+    const shown = idx === null ? lastValue(u.data[seriesIdx] ?? []) : value;
+    return shown === null || shown === undefined ? '—' : format(shown);
+  };
+}
+
+function lastValue(column: ArrayLike<number | null | undefined>): number | null {
+  for (let i = column.length - 1; i >= 0; i--) if (column[i] !== null && column[i] !== undefined) return column[i]!;
+  return null;
+}
+
 /** Resolves `var(--name)` colours (canvas cannot) against the element's computed style. */
 function resolveColours<T>(value: T, style: CSSStyleDeclaration): T {
   if (typeof value === 'string') {
