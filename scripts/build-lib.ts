@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'vite';
+import { nodeCoreConfig } from '../vite.lib.config.ts';
 
 // Production builds of the bundled libraries (Lit's dev mode is picked by NODE_ENV), also when called from a test run.
 process.env.NODE_ENV = 'production';
@@ -14,6 +15,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const typesDir = path.join(root, 'dist/lib/types');
 
 await build({ configFile: path.join(root, 'vite.lib.config.ts'), root, mode: 'production' });
+await build({ ...nodeCoreConfig(), root, mode: 'production' });
 execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.lib.json'], { cwd: root, stdio: 'inherit' });
 
 let rewritten = 0;
