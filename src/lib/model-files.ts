@@ -1,13 +1,13 @@
 /**
- * Reads a model's files from the hub, a self-hosted URL, or files the user picked, with byte progress, abort, and
- * the browser's Cache API. Hub URLs follow transformers.js' `env.remoteHost` / `env.remotePathTemplate`, and cached
+ * Reads a model's files from the hub, a self-hosted URL, files the user picked, or (in Node) a folder on disk, with
+ * byte progress, abort, and the browser's Cache API. Hub URLs follow transformers.js' `env.remoteHost` / `env.remotePathTemplate`, and cached
  * files live in its default cache (cache.ts), so both libraries see the same downloads.
  */
 import { env } from '@huggingface/transformers';
 import { DEFAULT_HUB_HOST, MODEL_CACHE_NAME, STORED_BY, STORED_BY_HEADER } from './cache.ts';
 import { AbortError, ModelLoadError, throwIfAborted } from './errors.ts';
 import type { ByteProgress, LoadProgress, ModelSource } from './types.ts';
-import { isHubId } from './model-source.ts';
+import { isHubId, isUrlOrPath } from './model-source.ts';
 
 export interface FileRead {
   path: string;
@@ -202,21 +202,87 @@ class BlobReader implements ModelFileReader {
   }
 }
 
+/** Node's own modules without an `import` that a browser bundler would try to resolve. */
+async function nodeModule<T>(id: string): Promise<T> {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return (proc?.getBuiltinModule?.(id) ?? (await import(/* @vite-ignore */ id))) as T;
+}
+
+const runsInNode = (): boolean =>
+  typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
+
+/** A model folder on disk (Node): a path, absolute or from the working directory, or a `file:` URL. */
+class FileSystemReader implements ModelFileReader {
+  private folder: Promise<URL> | undefined;
+
+  constructor(readonly label: string, private readonly location: string, private readonly progress: ProgressTracker) {}
+
+  private async folderUrl(): Promise<URL> {
+    if (!runsInNode()) {
+      throw new ModelLoadError(`${this.label} is on the file system, which only Node can read here: serve the folder ` +
+        'over http(s), or pass { files }');
+    }
+    const url = /^file:/i.test(this.location)
+      ? new URL(this.location)
+      : (await nodeModule<{ pathToFileURL(path: string): URL }>('node:url')).pathToFileURL(this.location);
+    if (!url.pathname.endsWith('/')) url.pathname += '/';
+    return url;
+  }
+
+  async read(path: string, signal?: AbortSignal): Promise<FileRead> {
+    throwIfAborted(signal, 'model loading');
+    const file = new URL(path, await (this.folder ??= this.folderUrl()));
+    this.progress.start(path);
+    let bytes: Uint8Array;
+    try {
+      const fs = await nodeModule<{ readFile(file: URL, options: { signal?: AbortSignal }): Promise<Uint8Array> }>('node:fs/promises');
+      bytes = await fs.readFile(file, { signal });
+    } catch (error) {
+      if (signal?.aborted) throw new AbortError('model loading was aborted', { cause: signal.reason });
+      if ((error as { code?: unknown }).code === 'ENOENT') {
+        throw new ModelLoadError(`${path} is missing from ${this.label}: ${decodeURI(file.pathname)} does not exist`,
+          { missingFile: path, cause: error });
+      }
+      throw new ModelLoadError(`could not read ${file.href}: ${(error as Error).message}`, { cause: error });
+    }
+    this.progress.update(path, bytes.byteLength, bytes.byteLength);
+    this.progress.done(path, bytes.byteLength, false);
+    return { path, bytes, fromCache: false };
+  }
+}
+
+/**
+ * A folder given by URL or path: fetched over http(s), and relative to the page in a browser; read from the file
+ * system for `file:` URLs, and for paths in Node (which has no page to be relative to).
+ */
+function folderReader(location: string, progress: ProgressTracker, useCache: boolean): ModelFileReader {
+  const onDisk = /^file:/i.test(location) || (runsInNode() && !/^https?:\/\//i.test(location));
+  return onDisk ? new FileSystemReader(location, location, progress) : new UrlReader(location, location, progress, useCache);
+}
+
+/**
+ * The reader for a model source. A string is a hub id when it is exactly `owner/name` (model-source.ts), else a
+ * folder when it is clearly a URL or a path (`https://…`, `/…`, `./…`); anything else is refused rather than guessed.
+ *
+ * @example
+ * createFileReader('onnx-community/bge-reranker-v2-m3-ONNX', progress, true).label // → 'onnx-community/bge-reranker-v2-m3-ONNX'
+ * createFileReader('./models/tiny/', progress, true).label                         // → './models/tiny/'
+ * createFileReader('models/tiny', progress, true)                                  // → throws ModelLoadError
+ */
 export function createFileReader(source: ModelSource, progress: ProgressTracker, useCache: boolean): ModelFileReader {
   if (typeof source === 'string') {
-    if (!isHubId(source)) {
-      throw new ModelLoadError(`"${source}" is not a hub id like "onnx-community/bge-reranker-v2-m3-ONNX"; ` +
-        'pass { url } for a self-hosted copy');
-    }
-    return new UrlReader(source, hubBaseUrl(source), progress, useCache);
+    if (isHubId(source)) return new UrlReader(source, hubBaseUrl(source), progress, useCache);
+    if (isUrlOrPath(source)) return folderReader(source, progress, useCache);
+    throw new ModelLoadError(`"${source}" is not a hub id ("owner/name", like "onnx-community/bge-reranker-v2-m3-ONNX") ` +
+      'or a URL or path of a model folder ("https://…", "/…", "./…")');
   }
   if (typeof source === 'object' && source !== null && 'url' in source && typeof source.url === 'string') {
-    return new UrlReader(source.url, source.url, progress, useCache);
+    return folderReader(source.url, progress, useCache);
   }
   if (typeof source === 'object' && source !== null && 'files' in source && source.files && typeof source.files === 'object') {
     return new BlobReader(source.files, progress);
   }
-  throw new ModelLoadError('model must be a hub id, { url }, or { files }');
+  throw new ModelLoadError('model must be a hub id, a URL or path, { url }, or { files }');
 }
 
 export function parseJsonFile(file: FileRead): Record<string, unknown> {

@@ -33,3 +33,20 @@ export function isHubId(value: string): boolean {
   if (!parts.every((p) => PART.test(p) && !p.includes('--') && !p.includes('..'))) return false;
   return !RESERVED_OWNERS.has(owner.toLowerCase()) && !name.toLowerCase().endsWith('.git');
 }
+
+/**
+ * A folder given as a string that is clearly a URL or a path, not a hub id: an `http(s)://` or `file:` URL, a
+ * protocol-relative `//host/…`, an absolute path (`/…`, `C:\…`, `\\server\…`) or one that starts from the current
+ * folder (`./…`, `../…`). Bare names such as `models/tiny` are neither: the core refuses them rather than guess
+ * (`<bge-reranker model>` resolves them against the page itself).
+ *
+ * @example
+ * isUrlOrPath('https://example.org/models/x/') // → true
+ * isUrlOrPath('/models/x/')                    // → true
+ * isUrlOrPath('./models/x/')                   // → true
+ * isUrlOrPath('models/x')                      // → false
+ * isUrlOrPath('ftp://example.org/x/')          // → false  (only http, https and file are read)
+ */
+export function isUrlOrPath(value: string): boolean {
+  return /^(?:https?:\/\/[^/]|file:|\/|\.\.?(?:[/\\]|$)|[a-z]:[/\\]|\\\\)/i.test(value);
+}
