@@ -178,8 +178,7 @@ export class ModelPanel extends LitElement {
         ? html`<p class="error" role="alert" data-testid="model-error">${describeError(this.model.error)}</p>`
         : nothing}
       ${this.model.reranker && (loading || this.model.status === TaskStatus.ERROR)
-        ? html`<p class="hint" data-testid="model-kept">${loading ? 'Until the new model is ready, the loaded one stays in use' : 'The model loaded before stays in use'}:
-            ${this.describeLoaded()}.</p>`
+        ? html`<p class="hint" data-testid="model-kept">${loading ? 'Until the new model is ready, the loaded one stays in use' : 'The model loaded before stays in use'}: ${this.describeLoaded()}.</p>`
         : nothing}
       <model-info .info=${this.model.info}></model-info>
       <model-cache .revision=${this.loads} ?busy=${loading}></model-cache>
