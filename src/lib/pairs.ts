@@ -33,6 +33,16 @@ export function maxQueryTokens(maxLength: number): number {
 }
 
 /**
+ * Tokens a document may have beside a query of `queryTokens` tokens (cut to ¾ of maxLength).
+ *
+ * @example
+ * documentRoom(7, 512)  // → 501
+ */
+export function documentRoom(queryTokens: number, maxLength: number): number {
+  return maxLength - Math.min(queryTokens, maxQueryTokens(maxLength)) - PAIR_SPECIAL_TOKEN_COUNT;
+}
+
+/**
  * @example
  * buildPairIds([10, 11], [20, 21, 22], 16, XLMR_SPECIAL_TOKENS)
  * // → { ids: [0, 10, 11, 2, 2, 20, 21, 22, 2], truncated: false }
@@ -40,8 +50,7 @@ export function maxQueryTokens(maxLength: number): number {
 export function buildPairIds(queryIds: readonly number[], documentIds: readonly number[], maxLength: number,
   special: SpecialTokenIds = XLMR_SPECIAL_TOKENS): PairIds {
   const query = queryIds.slice(0, maxQueryTokens(maxLength));
-  const room = maxLength - query.length - PAIR_SPECIAL_TOKEN_COUNT;
-  const document = documentIds.slice(0, Math.max(0, room));
+  const document = documentIds.slice(0, Math.max(0, documentRoom(query.length, maxLength)));
   return {
     ids: [special.bos, ...query, special.eos, special.eos, ...document, special.eos],
     truncated: query.length < queryIds.length || document.length < documentIds.length,

@@ -6,7 +6,7 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, type BatchingMode } from 
 import { BatchQueue } from './batch-queue.ts';
 import { planWindows } from './chunking.ts';
 import { DisposedError, InputError, RerankerError } from './errors.ts';
-import { maxQueryTokens, PAIR_SPECIAL_TOKEN_COUNT, type PairIds } from './pairs.ts';
+import { documentRoom, maxQueryTokens, type PairIds } from './pairs.ts';
 import type { ModelSession } from './session.ts';
 import type { PairEncoder } from './tokenize.ts';
 import type { BatchRecord, RerankOptions, RerankResult, Reranker, RerankerInfo, ScoreOptions } from './types.ts';
@@ -132,24 +132,25 @@ export class LocalReranker implements Reranker {
     const longDocuments = oneOf(options.longDocuments ?? 'truncate', 'longDocuments', ['truncate', 'chunk'] as const);
     const resolved = resolveScoreOptions(options);
 
-    const queryIds = this.encoder.encode(query);
     const maxLength = this.info.maxLength;
+    // Long texts are tokenized only as far as the pair can hold, and one token more, which tells that they were cut.
+    const queryIds = this.encoder.encode(query, maxQueryTokens(maxLength) + 1);
     // One entry per scored pair; a chunked document owns several (its windows).
     const encoded: EncodedPair[] = [];
     const owner: number[] = [];
     const windowOf: ({ start: number; end: number } | undefined)[] = [];
     // Tokens a document may have beside the (capped) query.
-    const room = maxLength - Math.min(queryIds.length, maxQueryTokens(maxLength)) - PAIR_SPECIAL_TOKEN_COUNT;
+    const room = documentRoom(queryIds.length, maxLength);
     documents.forEach((document, index) => {
       const start = performance.now();
-      const ids = this.encoder.encode(document);
+      const ids = this.encoder.encode(document, room + 1);
       if (longDocuments === 'truncate' || ids.length <= room) {
         encoded.push({ pair: this.encoder.pairFromIds(queryIds, ids, maxLength), ms: performance.now() - start });
         owner.push(index);
         windowOf.push(longDocuments === 'chunk' ? { start: 0, end: document.length } : undefined);
         return;
       }
-      const windows = planWindows(document, (s) => this.encoder.encode(s), room);
+      const windows = planWindows(document, this.encoder, room);
       const ms = (performance.now() - start) / windows.length;
       for (const w of windows) {
         const pair = this.encoder.pairFromIds(queryIds, w.ids, maxLength);
@@ -191,11 +192,12 @@ export class LocalReranker implements Reranker {
     checkLimits(pairs.length, characters, this.limits, 'pairs');
     const resolved = resolveScoreOptions(options);
     const queryIds = new Map<string, number[]>();
+    const maxLength = this.info.maxLength;
     const encoded = pairs.map(([q, d]): EncodedPair => {
       const start = performance.now();
       let ids = queryIds.get(q);
-      if (!ids) queryIds.set(q, (ids = this.encoder.encode(q)));
-      const pair = this.encoder.pairFromIds(ids, this.encoder.encode(d), this.info.maxLength);
+      if (!ids) queryIds.set(q, (ids = this.encoder.encode(q, maxQueryTokens(maxLength) + 1)));
+      const pair = this.encoder.pairFromIds(ids, this.encoder.encode(d, documentRoom(ids.length, maxLength) + 1), maxLength);
       return { pair, ms: performance.now() - start };
     });
     return this.run(encoded, resolved);

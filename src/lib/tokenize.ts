@@ -1,6 +1,12 @@
 /**
  * The tokenizer side of the core: builds transformers.js' tokenizer from the model's own files (whatever the source),
  * checks that it fits the model, and encodes pairs the way the reference does.
+ *
+ * Long texts are tokenized in pieces. transformers.js cannot take one: its Metaspace pre-tokenizer ignores `split`, so a
+ * whole text reaches the Unigram model as one word, whose ids are appended with `push(...ids)`, one call argument per
+ * token, and overflow the stack past ~120k tokens (`Unigram.encode` in @huggingface/transformers 4.3.1, dist line
+ * 2082); its lattice also holds a few objects per character. Pieces are cut where the ids provably do not change (see
+ * {@link exactCutSpaces}), and only as far as the caller needs them.
  */
 import { PreTrainedTokenizer, XLMRobertaTokenizer } from '@huggingface/transformers';
 import { ModelLoadError } from './errors.ts';
@@ -24,11 +30,144 @@ function maxTokenId(tokenizerJson: Record<string, unknown>): number {
   return max;
 }
 
+/** SentencePiece's word-boundary marker. */
+const METASPACE = '\u2581';
+/** Characters per piece of a long text: the library's cost per character grows on pieces past a few thousand. */
+const PIECE_CHARS = 2048;
+/** A piece grows this far looking for a cut; past it, it is cut anyway (see {@link PairEncoder.encode}). */
+const MAX_PIECE_CHARS = 32_768;
+/** Characters a token rarely exceeds (XLM-R averages ~4 on English): sizes the first piece of a truncated text. */
+const CHARS_PER_TOKEN = 4;
+
+type Json = Record<string, unknown>;
+
+/** ASCII whitespace a cut may come before, if the normalizer turns it into a space. */
+const CUT_SPACES = [' ', '\t', '\n', '\r'];
+
+function compilePattern(pattern: { String?: string; Regex?: string } | undefined): RegExp | null {
+  try {
+    if (typeof pattern?.String === 'string') return new RegExp(pattern.String.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gu');
+    if (typeof pattern?.Regex === 'string') return new RegExp(pattern.Regex, 'gu');
+  } catch {
+    // Oniguruma syntax JavaScript cannot read: do not guess.
+  }
+  return null;
+}
+
+/**
+ * Whether a `Replace` step only ever matches whitespace and leaves a space, so that it cannot act across a cut or
+ * remove the space a cut keeps. Checked on probes: visible characters alone, doubled, and around whitespace.
+ */
+function replaceKeepsCuts(re: RegExp, content: unknown): boolean {
+  const visible = [...Array.from({ length: 94 }, (_, i) => String.fromCharCode(33 + i)), 'é', 'ß', '中', 'あ', '한', '😀', '。', '，'];
+  for (const v of visible) {
+    if (`${v}${v}`.search(re) !== -1) return false;
+    for (const space of [' ', '\t', '\n', '\r', '  ', '\n\n', ' \n ']) {
+      for (const m of `${v}${space}x`.matchAll(re)) {
+        if (m[0].length === 0) continue;
+        if (m.index < v.length || m.index + m[0].length > v.length + space.length || content !== ' ') return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * Follows {@link CUT_SPACES} through the normalizer's steps (`forms`: what each has become so far). False if a step may
+ * change text across a cut.
+ */
+function followNormalizer(step: Json | null | undefined, forms: Map<string, string>): boolean {
+  if (step === null || step === undefined) return true;
+  switch (step.type) {
+    case 'Sequence':
+      return Array.isArray(step.normalizers) && (step.normalizers as Json[]).every((s) => followNormalizer(s, forms));
+    case 'Precompiled': // as transformers.js runs it: tab, newline, form feed and return become spaces, then NFKC
+      for (const [c, form] of forms) if (/^[\t\n\f\r]$/.test(form)) forms.set(c, ' ');
+      return true;
+    // Unicode forms and case: whitespace is a starter that composes with nothing and has no case.
+    case 'NFC': case 'NFKC': case 'NFD': case 'NFKD': case 'Lowercase':
+      return true;
+    case 'Replace': {
+      const re = compilePattern(step.pattern as { String?: string; Regex?: string } | undefined);
+      if (!re || !replaceKeepsCuts(re, step.content)) return false;
+      for (const [c, form] of forms) forms.set(c, form.replace(re, String(step.content ?? '')));
+      return true;
+    }
+    default:
+      return false; // Strip, Prepend, BertNormalizer, ...: they act on the ends of the text or on more than a character
+  }
+}
+
+/**
+ * The ASCII whitespace before which any text can be cut, after a visible character, with ids(text) = ids(before) +
+ * ids(after); '' when there is none. XLM-R's SentencePiece layout (bge-reranker-v2-m3, the generated models) has all
+ * four, because:
+ * - the normalizer maps characters one by one, or collapses space runs, so each side normalizes on its own, the
+ *   visible character stays visible and the whitespace becomes a space;
+ * - Metaspace prepends `▁` to a side only if it does not start with one, and the side after a cut does;
+ * - no Unigram piece has `▁` past its first character, so every lattice path has a token starting at that `▁`, and
+ *   `▁` itself is a piece, so no `<unk>` starts there to fuse with one before it: the Viterbi choices on each side are
+ *   the whole text's (the same candidates in the same order);
+ * - no added token holds whitespace, so none straddles a cut.
+ * One case is left to {@link PairEncoder.isCut}: a side ending in text that normalizes to an added token.
+ */
+export function exactCutSpaces(tokenizerJson: Json, tokenizerConfig: Json): string {
+  const model = tokenizerJson.model as { type?: string; vocab?: unknown } | undefined;
+  if (model?.type !== 'Unigram' || !Array.isArray(model.vocab)) return '';
+  let hasMetaspace = false;
+  for (const entry of model.vocab as unknown[]) {
+    const piece = Array.isArray(entry) ? entry[0] : undefined;
+    if (typeof piece !== 'string' || piece.indexOf(METASPACE, 1) !== -1) return '';
+    if (piece === METASPACE) hasMetaspace = true;
+  }
+  const pre = tokenizerJson.pre_tokenizer as Json | null | undefined;
+  if (!hasMetaspace || pre?.type !== 'Metaspace' || (pre.replacement ?? METASPACE) !== METASPACE ||
+    (pre.str_rep ?? METASPACE) !== METASPACE || (pre.prepend_scheme ?? 'always') !== 'always') return '';
+  if (tokenizerConfig.remove_space === true || tokenizerConfig.do_lowercase_and_remove_accent) return '';
+  const added = (tokenizerJson.added_tokens as { content?: unknown }[] | undefined) ?? [];
+  if (added.some((t) => typeof t.content !== 'string' || /[\s\u2581]/u.test(t.content))) return '';
+  const forms = new Map(CUT_SPACES.map((c) => [c, c]));
+  if (!followNormalizer(tokenizerJson.normalizer as Json | null | undefined, forms)) return '';
+  return forms.get(' ') === ' ' ? CUT_SPACES.filter((c) => forms.get(c) === ' ').join('') : '';
+}
+
+const VISIBLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+const stableCache = new Map<number, boolean>();
+
+/** A character every supported normalizer keeps as visible text, with no space in its compatibility form. */
+function isStableCodePoint(cp: number): boolean {
+  if (cp >= 0x21 && cp <= 0x7e) return true;
+  let stable = stableCache.get(cp);
+  if (stable === undefined) {
+    const c = String.fromCodePoint(cp);
+    const nfkc = c.normalize('NFKC');
+    // U+FFFD: transformers.js' Precompiled normalizer turns it into a space; U+2581 is `▁` itself.
+    stable = VISIBLE.test(c) && cp !== 0xfffd && cp !== 0x2581 && nfkc.length > 0 && !/[\s\u2581]/u.test(nfkc);
+    stableCache.set(cp, stable);
+  }
+  return stable;
+}
+
+/** What added tokens look like after any supported normalizer, give or take removed characters (see isCut). */
+function looseForm(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}]/gu, '').normalize('NFKC').toLowerCase();
+}
+
+/** Moves an index off the middle of a surrogate pair. */
+function codePointBoundary(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  return code >= 0xdc00 && code <= 0xdfff && index > 0 ? index - 1 : index;
+}
+
 export class PairEncoder {
   private constructor(
     private readonly tokenizer: PreTrainedTokenizer,
     readonly special: SpecialTokenIds,
     readonly maxTokenId: number,
+    /** {@link exactCutSpaces}: the whitespace a cut may come before ('' for none). */
+    readonly cutSpaces: string,
+    /** {@link looseForm}s of the added tokens. */
+    private readonly addedForms: readonly string[],
   ) {}
 
   static fromFiles({ tokenizerJson, tokenizerConfig, modelConfig }: TokenizerFiles): PairEncoder {
@@ -61,12 +200,95 @@ export class PairEncoder {
       throw new ModelLoadError(`the tokenizer has ${maxId + 1} tokens but the model's vocabulary has ${vocabSize}: ` +
         'they belong to different models');
     }
-    return new PairEncoder(tokenizer, { bos, eos, pad }, maxId);
+    const added = (tokenizerJson.added_tokens as { content?: unknown }[] | undefined) ?? [];
+    const addedForms = added.map((t) => looseForm(String(t.content))).filter((f) => f.length > 0);
+    return new PairEncoder(tokenizer, { bos, eos, pad }, maxId, exactCutSpaces(tokenizerJson, tokenizerConfig), addedForms);
   }
 
-  /** Token ids of a text without special tokens. */
-  encode(text: string): number[] {
-    return this.tokenizer.encode(text, { add_special_tokens: false });
+  /**
+   * Token ids of a text without special tokens: its first `maxTokens` ids, or all of them. A long text is tokenized in
+   * pieces cut at {@link isCut}, only as far as `maxTokens` needs, so the ids equal those of the whole text. A piece
+   * finds no cut in {@link MAX_PIECE_CHARS} characters only in a text without spaces (a 32k-character word): it is cut
+   * there anyway, and a few ids around that cut may differ from the whole text's, which transformers.js could not
+   * tokenize (at one token a character, it overflows the stack). A tokenizer without exact cuts (not XLM-R's layout)
+   * gets the whole text in one call, as transformers.js tokenizes it.
+   *
+   * @example
+   * // With the demo model's tokenizer:
+   * encoder.encode('The giant panda is a bear species.')     // → [37, 286, 20, 1404, 277, 1496, 25, 10, 888, 14, 893, 1310, 39, 6]
+   * encoder.encode('The giant panda is a bear species.', 3)  // → [37, 286, 20]
+   */
+  encode(text: string, maxTokens = Infinity): number[] {
+    if (text.length <= PIECE_CHARS || this.cutSpaces === '') return this.encodePiece(text, maxTokens);
+    const out: number[] = [];
+    let start = 0;
+    // The first piece is sized for maxTokens; when it falls short, pieces of PIECE_CHARS follow.
+    let size = Math.min(PIECE_CHARS, Math.max(256, Math.ceil(maxTokens * CHARS_PER_TOKEN)));
+    while (start < text.length && out.length < maxTokens) {
+      const end = this.pieceEnd(text, start, size);
+      for (const id of this.encodePiece(text.slice(start, end))) out.push(id);
+      start = end;
+      size = PIECE_CHARS;
+    }
+    if (out.length > maxTokens) out.length = maxTokens;
+    return out;
+  }
+
+  /**
+   * Whether `text` may be cut before `index` without changing its ids: ids(text) = ids(before) + ids(after). True
+   * before whitespace of {@link cutSpaces} that follows a visible character, unless the word before it ends in an added
+   * token: transformers.js gives a section (text between added tokens) that normalizes to exactly an added token that
+   * token's id, where inside a longer section the same text goes to the model.
+   *
+   * @example
+   * encoder.isCut('One two', 3)  // → true
+   * encoder.isCut('One two', 4)  // → false (inside a word: the second half would gain a `▁`)
+   */
+  isCut(text: string, index: number): boolean {
+    if (index <= 0 || index >= text.length || !this.cutSpaces.includes(text[index])) return false;
+    let cp = text.codePointAt(index - 1)!;
+    if (cp >= 0xdc00 && cp <= 0xdfff) {
+      const pair = index >= 2 ? text.codePointAt(index - 2)! : 0; // the code point the low surrogate ends, if any
+      if (pair <= 0xffff) return false;
+      cp = pair;
+    }
+    if ((cp >= 0xd800 && cp <= 0xdfff) || !isStableCodePoint(cp)) return false; // a lone surrogate, or unstable
+    if (this.addedForms.length === 0) return true;
+    let from = index - 1;
+    while (from > 0 && !CUT_SPACES.includes(text[from - 1])) from--;
+    const word = looseForm(text.slice(from, index));
+    return !this.addedForms.some((form) => word.endsWith(form));
+  }
+
+  /** The end of the piece that starts at `start`: the last cut before start + size, else the next one, else forced. */
+  private pieceEnd(text: string, start: number, size: number): number {
+    const target = start + size;
+    if (target >= text.length) return text.length;
+    for (let i = target; i > start + (size >> 1); i--) if (this.isCut(text, i)) return i;
+    const far = Math.min(text.length, start + MAX_PIECE_CHARS);
+    for (let i = target + 1; i < far; i++) if (this.isCut(text, i)) return i;
+    return far === text.length ? far : codePointBoundary(text, far);
+  }
+
+  /**
+   * One call into transformers.js. Pieces are sized so its stack suffices (a character gives at most a token), but
+   * NFKC expands some characters up to 18-fold: a piece that still overflows is halved, at a space if there is one.
+   */
+  private encodePiece(piece: string, maxTokens = Infinity): number[] {
+    let ids: number[];
+    try {
+      ids = this.tokenizer.encode(piece, { add_special_tokens: false });
+    } catch (error) {
+      if (!(error instanceof RangeError) || piece.length < 2) throw error;
+      let half = piece.length >> 1;
+      const space = piece.lastIndexOf(' ', half);
+      half = space > 0 ? space : codePointBoundary(piece, half);
+      const left = this.encodePiece(piece.slice(0, half), maxTokens);
+      if (left.length >= maxTokens) return left.slice(0, maxTokens);
+      for (const id of this.encodePiece(piece.slice(half), maxTokens - left.length)) left.push(id);
+      return left;
+    }
+    return ids.length > maxTokens ? ids.slice(0, maxTokens) : ids;
   }
 
   pairFromIds(queryIds: readonly number[], documentIds: readonly number[], maxLength: number): PairIds {
