@@ -5,6 +5,7 @@
  */
 import { ERROR_CLASSES, RerankerError, AbortError, DisposedError } from '../lib/errors.ts';
 import type { MemoryUsage } from '../lib/memory.ts';
+import { isHubId, isUrlOrPath } from '../lib/model-source.ts';
 import type {
   BatchRecord,
   LoadProgress,
@@ -12,6 +13,7 @@ import type {
   RerankResult,
   Reranker,
   RerankerInfo,
+  ModelSource,
   RerankerOptions,
   ScoreOptions,
 } from '../lib/types.ts';
@@ -198,6 +200,18 @@ class RemoteReranker implements WorkerReranker {
   }
 }
 
+/** A relative model URL names a folder beside the page, not beside the worker's script (assets/): resolve it here. */
+function resolveAgainstPage(model: ModelSource | undefined): ModelSource | undefined {
+  const base = globalThis.document?.baseURI ?? globalThis.location?.href;
+  if (!base || !model) return model;
+  try {
+    if (typeof model === 'string') return !isHubId(model) && isUrlOrPath(model) ? new URL(model, base).href : model;
+    return 'url' in model && typeof model.url === 'string' ? { url: new URL(model.url, base).href } : model;
+  } catch {
+    return model; // not a URL after all: the worker's loader says why
+  }
+}
+
 /**
  * Loads the model in a worker and returns a reranker that talks to it. Without `endpoint`, starts the project's
  * worker (bundled by Vite) and terminates it on dispose().
@@ -209,6 +223,7 @@ class RemoteReranker implements WorkerReranker {
  */
 export async function createWorkerReranker(options: RerankerOptions & { endpoint?: Endpoint } = {}): Promise<WorkerReranker> {
   const { endpoint, progress, signal, ...load } = options;
+  load.model = resolveAgainstPage(load.model);
   let worker: Worker | null = null;
   if (!endpoint) {
     worker = new Worker(new URL('./reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
