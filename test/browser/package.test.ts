@@ -1,14 +1,19 @@
 /**
  * The packed library as a user gets it: `npm pack` (which runs `build:lib`), a fresh project that installs the tarball
  * offline and uses it with no configuration — bundled by Vite and served as a static site, and as plain
- * `<script type="module">` with no bundler — reranking with the demo model in Chromium; and its types compile.
+ * `<script type="module">` with no bundler — reranking with the demo model in Chromium; `bge-reranker-web/core` in
+ * plain Node from a folder on disk and over http; and its types compile.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { createReranker } from '../../src/lib/index.ts';
+import { demoFiles, maxAbsDiff } from '../helpers/models.ts';
+import { serveDirectory } from '../helpers/server.ts';
 import { PROJECT_ROOT, chromiumSkipReason, launchChromium } from './harness.ts';
 import { productionBuild, serveSite } from './site.ts';
 
@@ -19,7 +24,8 @@ const DOCUMENTS = ['Berlin is the capital of Germany.', 'Paris is the capital an
 const MAIN_JS = (libraryPath: string) => `
 import { createReranker, InputError } from '${libraryPath}';
 import '${libraryPath}/element';
-const model = { url: new URL('models/tiny-random-bge-reranker/', document.baseURI).href };
+// A relative URL string: the folder beside the page (the worker, in assets/, must not resolve it against itself).
+const model = './models/tiny-random-bge-reranker/';
 try {
   const reranker = await createReranker({ model, device: 'wasm' });
   const results = await reranker.rerank('what is the capital of France?', ${JSON.stringify(DOCUMENTS)}, { returnDocuments: true });
@@ -42,9 +48,35 @@ const PAGE = (script: string) => `<!doctype html>
 <body><bge-reranker model="models/tiny-random-bge-reranker/" device="wasm" query="what is the capital of France?"></bge-reranker>
 ${script}</body></html>`;
 
-describe.skipIf(skip !== null)('the packed library in a fresh project', () => {
+/**
+ * `bge-reranker-web/core` in plain Node, as a user's script runs it: from `{ files }` read with fs, a path, a `./`
+ * path, a `file:` URL, an http URL string and `{ url }`; prints each source's scores and info as JSON.
+ */
+const NODE_SCRIPT = `
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createReranker } from 'bge-reranker-web/core';
+const [dir, httpUrl] = process.argv.slice(2);
+const files = {};
+for (const f of fs.readdirSync(dir, { recursive: true })) {
+  const file = path.join(dir, f);
+  if (fs.statSync(file).isFile()) files[f.split(path.sep).join('/')] = new Blob([fs.readFileSync(file)]);
+}
+const sources = { files: { files }, path: dir, relative: './public/models/tiny-random-bge-reranker/',
+  fileUrl: pathToFileURL(dir).href, http: httpUrl, url: { url: httpUrl } };
+const out = {};
+for (const [name, model] of Object.entries(sources)) {
+  const reranker = await createReranker({ model });
+  out[name] = { scores: await reranker.score(${JSON.stringify(DOCUMENTS.map((d) => ['what is the capital of France?', d]))}),
+    backend: reranker.info.backend, dtype: reranker.info.dtype, modelId: reranker.info.modelId };
+  await reranker.dispose();
+}
+console.log(JSON.stringify(out));
+`;
+
+describe('the packed library in a fresh project', () => {
   let project: string;
-  let browser: Browser;
 
   beforeAll(async () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bge-reranker-pack-'));
@@ -56,72 +88,109 @@ describe.skipIf(skip !== null)('the packed library in a fresh project', () => {
     // The package has no dependencies, so this install needs no registry.
     execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent', path.join(work, tarball)], { cwd: project, stdio: 'inherit' });
     fs.cpSync(path.join(PROJECT_ROOT, 'public/models/tiny-random-bge-reranker'), path.join(project, 'public/models/tiny-random-bge-reranker'), { recursive: true });
-    browser = await launchChromium();
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
+  afterAll(() => {
     if (project) fs.rmSync(path.dirname(project), { recursive: true, force: true });
   });
 
-  async function outcomeAt(url: string) {
-    const page = await browser.newPage();
-    const logs: string[] = [];
-    page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
-    page.on('pageerror', (e) => logs.push(`[pageerror] ${e}`));
-    expect((await page.goto(url))?.ok()).toBe(true);
-    await page.waitForFunction(() => '__outcome' in window, null, { timeout: 60_000 }).catch(() => {
-      throw new Error(`no outcome at ${url}\n${logs.join('\n')}`);
+  it('bge-reranker-web/core runs in plain Node: a folder on disk (files, path, ./path, file: URL) and an http URL', async () => {
+    fs.writeFileSync(path.join(project, 'node-check.mjs'), NODE_SCRIPT);
+    const server = await serveDirectory(path.join(project, 'public/models'));
+    const pairs = DOCUMENTS.map((d): [string, string] => ['what is the capital of France?', d]);
+    const reference = await createReranker({ model: { files: demoFiles() }, device: 'wasm', dtype: 'q8' });
+    const expected = await reference.score(pairs);
+    await reference.dispose();
+    try {
+      const dir = path.join(project, 'public/models/tiny-random-bge-reranker');
+      const httpUrl = `${server.url}tiny-random-bge-reranker/`;
+      // Async: the server answering the child lives in this process. The child must also exit by itself.
+      const { stdout } = await promisify(execFile)(process.execPath, ['node-check.mjs', dir, httpUrl], { cwd: project, timeout: 150_000 });
+      const results = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, { scores: number[]; backend: string; dtype: string; modelId: string }>;
+      expect(Object.keys(results)).toEqual(['files', 'path', 'relative', 'fileUrl', 'http', 'url']);
+      for (const [name, r] of Object.entries(results)) {
+        // device and dtype 'auto' in Node: no WebGPU, so wasm and q8, scoring as the source core does.
+        expect(r, name).toMatchObject({ backend: 'wasm', dtype: 'q8' });
+        expect(maxAbsDiff(r.scores, expected), name).toBeLessThan(1e-6);
+      }
+      expect(results.path.modelId).toBe(dir);
+      expect(results.http.modelId).toBe(httpUrl);
+      // Each http source fetched the q8 model from the server (Node has no Cache API to keep it).
+      const model = server.requests.filter((r) => r.includes('model_quantized.onnx'));
+      expect(model).toEqual(['GET /tiny-random-bge-reranker/onnx/model_quantized.onnx', 'GET /tiny-random-bge-reranker/onnx/model_quantized.onnx']);
+    } finally {
+      await server.close();
+    }
+  }, 180_000);
+
+  describe.skipIf(skip !== null)('in Chromium', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+    }, 60_000);
+    afterAll(async () => {
+      await browser?.close();
     });
-    const outcome = await page.evaluate(() => (window as unknown as { __outcome: Record<string, unknown> }).__outcome);
-    await page.close();
-    expect(outcome.error, logs.join('\n')).toBeUndefined();
-    return outcome as {
-      results: { index: number; score: number; document: string }[];
-      info: { backend: string; dtype: string };
-      inputError: string;
-      elementResults: { index: number; score: number }[];
-      elementItems: number;
-    };
-  }
 
-  function expectReranked(outcome: Awaited<ReturnType<typeof outcomeAt>>): void {
-    expect(outcome.info).toMatchObject({ backend: 'wasm', dtype: 'q8' });
-    expect(outcome.results.map((r) => r.index).sort()).toEqual([0, 1, 2]);
-    for (const r of outcome.results) expect(r.document).toBe(DOCUMENTS[r.index]);
-    const scores = outcome.results.map((r) => r.score);
-    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
-    expect(outcome.inputError).toBe('InputError');
-    // The element ran the same model on the same input: the same ranking and scores.
-    expect(outcome.elementResults.map((r) => r.index)).toEqual(outcome.results.map((r) => r.index));
-    outcome.elementResults.forEach((r, i) => expect(r.score).toBeCloseTo(scores[i], 6));
-    expect(outcome.elementItems).toBe(3);
-  }
-
-  it('bundled by Vite with no configuration, served from a static host', async () => {
-    fs.writeFileSync(path.join(project, 'index.html'), PAGE('<script type="module" src="./main.js"></script>'));
-    fs.writeFileSync(path.join(project, 'main.js'), MAIN_JS('bge-reranker-web'));
-    await productionBuild({ root: project, configFile: false, base: './', logLevel: 'warn', build: { outDir: 'dist', emptyOutDir: true } });
-    const assets = fs.readdirSync(path.join(project, 'dist/assets'));
-    expect(assets.filter((f) => f.endsWith('.wasm'))).toHaveLength(1);
-    const site = await serveSite(path.join(project, 'dist'), { base: '/app/' });
-    try {
-      expectReranked(await outcomeAt(site.url));
-    } finally {
-      await site.close();
+    async function outcomeAt(url: string) {
+      const page = await browser.newPage();
+      const logs: string[] = [];
+      page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
+      page.on('pageerror', (e) => logs.push(`[pageerror] ${e}`));
+      expect((await page.goto(url))?.ok()).toBe(true);
+      await page.waitForFunction(() => '__outcome' in window, null, { timeout: 60_000 }).catch(() => {
+        throw new Error(`no outcome at ${url}\n${logs.join('\n')}`);
+      });
+      const outcome = await page.evaluate(() => (window as unknown as { __outcome: Record<string, unknown> }).__outcome);
+      await page.close();
+      expect(outcome.error, logs.join('\n')).toBeUndefined();
+      return outcome as {
+        results: { index: number; score: number; document: string }[];
+        info: { backend: string; dtype: string };
+        inputError: string;
+        elementResults: { index: number; score: number }[];
+        elementItems: number;
+      };
     }
-  });
 
-  it('as plain <script type="module"> with no bundler', async () => {
-    fs.writeFileSync(path.join(project, 'plain.html'),
-      PAGE(`<script type="module">${MAIN_JS('./node_modules/bge-reranker-web/dist/lib/index.js').replace("'./node_modules/bge-reranker-web/dist/lib/index.js/element'", "'./node_modules/bge-reranker-web/dist/lib/element.js'")}</script>`));
-    fs.cpSync(path.join(project, 'public/models'), path.join(project, 'models'), { recursive: true });
-    const site = await serveSite(project, { base: '/' });
-    try {
-      expectReranked(await outcomeAt(`${site.url}plain.html`));
-    } finally {
-      await site.close();
+    function expectReranked(outcome: Awaited<ReturnType<typeof outcomeAt>>): void {
+      expect(outcome.info).toMatchObject({ backend: 'wasm', dtype: 'q8' });
+      expect(outcome.results.map((r) => r.index).sort()).toEqual([0, 1, 2]);
+      for (const r of outcome.results) expect(r.document).toBe(DOCUMENTS[r.index]);
+      const scores = outcome.results.map((r) => r.score);
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+      expect(outcome.inputError).toBe('InputError');
+      // The element ran the same model on the same input: the same ranking and scores.
+      expect(outcome.elementResults.map((r) => r.index)).toEqual(outcome.results.map((r) => r.index));
+      outcome.elementResults.forEach((r, i) => expect(r.score).toBeCloseTo(scores[i], 6));
+      expect(outcome.elementItems).toBe(3);
     }
+
+    it('bundled by Vite with no configuration, served from a static host', async () => {
+      fs.writeFileSync(path.join(project, 'index.html'), PAGE('<script type="module" src="./main.js"></script>'));
+      fs.writeFileSync(path.join(project, 'main.js'), MAIN_JS('bge-reranker-web'));
+      await productionBuild({ root: project, configFile: false, base: './', logLevel: 'warn', build: { outDir: 'dist', emptyOutDir: true } });
+      const assets = fs.readdirSync(path.join(project, 'dist/assets'));
+      expect(assets.filter((f) => f.endsWith('.wasm'))).toHaveLength(1);
+      const site = await serveSite(path.join(project, 'dist'), { base: '/app/' });
+      try {
+        expectReranked(await outcomeAt(site.url));
+      } finally {
+        await site.close();
+      }
+    });
+
+    it('as plain <script type="module"> with no bundler', async () => {
+      fs.writeFileSync(path.join(project, 'plain.html'),
+        PAGE(`<script type="module">${MAIN_JS('./node_modules/bge-reranker-web/dist/lib/index.js').replace("'./node_modules/bge-reranker-web/dist/lib/index.js/element'", "'./node_modules/bge-reranker-web/dist/lib/element.js'")}</script>`));
+      fs.cpSync(path.join(project, 'public/models'), path.join(project, 'models'), { recursive: true });
+      const site = await serveSite(project, { base: '/' });
+      try {
+        expectReranked(await outcomeAt(`${site.url}plain.html`));
+      } finally {
+        await site.close();
+      }
+    });
   });
 
   it('ships type declarations that a strict TypeScript project compiles against', () => {
