@@ -16,15 +16,27 @@ export interface RerankOutcome {
   wallMs: number;
 }
 
+/** How often a running rerank's new batch records reach the page: ten times a second reads as live. */
+const FLUSH_INTERVAL_MS = 100;
+
 export class RerankController extends TaskController<[AppReranker, RerankRequest], RerankOutcome> {
   /** The running (or last) run's batches, in the order they completed. */
   records: BatchRecord[] = [];
-  /** Records received since the last frame: hundreds of small batches re-render the table once a frame, not once each. */
+  /**
+   * Records received since the last render. Hundreds of small batches re-render the timing at most every
+   * `FLUSH_INTERVAL_MS`, not once each (nor once a frame): each render lays out the whole table and redraws the chart.
+   */
   private arrived: BatchRecord[] = [];
-  private frame: number | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
 
   run(reranker: AppReranker, request: RerankRequest): Promise<void> {
     return this.runTask(reranker, request);
+  }
+
+  override hostDisconnected(): void {
+    super.hostDisconnected();
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   protected async work([reranker, request]: [AppReranker, RerankRequest], signal: AbortSignal): Promise<RerankOutcome> {
@@ -40,7 +52,7 @@ export class RerankController extends TaskController<[AppReranker, RerankRequest
         onBatch: (record) => {
           if (signal.aborted) return; // a cancelled run's last records must not land in the next run's table
           this.arrived.push(record);
-          this.frame ??= requestAnimationFrame(() => this.flush());
+          this.timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
         },
       }),
       signal,
@@ -51,8 +63,8 @@ export class RerankController extends TaskController<[AppReranker, RerankRequest
   }
 
   private flush(): void {
-    if (this.frame !== null) cancelAnimationFrame(this.frame);
-    this.frame = null;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     if (this.arrived.length === 0) return;
     this.records = [...this.records, ...this.arrived];
     this.arrived = [];
