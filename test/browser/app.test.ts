@@ -1,9 +1,8 @@
 /**
  * The built app in Debian's Chromium, hosted as a user would: `vite build`, a plain static server, under `/demo/`.
- * Loads the bundled demo model, reranks the default sample with one timing row per batch, fits the timing summary to
- * the number of batches, runs a short sweep that names its knee only when done, keeps hostile documents inert, sends
- * no document text anywhere, keeps the main thread responsive during a long rerank, keeps its console clean, keeps the
- * loaded model through a failed load, and keeps every table readable at 390 px.
+ * Loads the bundled demo model, reranks the default sample with one timing row per batch, keeps its console clean,
+ * keeps hostile documents inert, sends no document text anywhere, keeps the main thread responsive during a long
+ * rerank, and works by keyboard on a narrow screen. What the timing, the sweep and the tables show: app-display.test.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,11 +11,12 @@ import type { Browser, Page, Request } from 'playwright-core';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
 import { SHORT_ANSWERS_EN } from '../../src/samples/short-answers-en.ts';
 import { RAG_50 } from '../../src/samples/rag-50.ts';
-import { PROJECT_ROOT, chromiumSkipReason, launchChromium } from './harness.ts';
+import { chromiumSkipReason, launchChromium } from './harness.ts';
 import { buildSite, serveSite, type StaticSite } from './site.ts';
+import { openApp, SCREENSHOTS, type AppPage } from './app-page.ts';
 
 const skip = chromiumSkipReason();
-const SCREENSHOT = path.join(PROJECT_ROOT, 'test-results', 'app-after-rerank.png');
+const SCREENSHOT = path.join(SCREENSHOTS, 'app-after-rerank.png');
 
 /** Payloads that would run script if any document reached the DOM as HTML. Each tries to set `window.__xss`. */
 const XSS_DOCUMENTS = [
@@ -31,40 +31,20 @@ const XSS_DOCUMENTS = [
 describe.skipIf(skip !== null)('the built app under /demo/ in Chromium', () => {
   let site: StaticSite;
   let browser: Browser;
+  let app: AppPage;
   let page: Page;
-  const logs: string[] = [];
-  /** Console errors and warnings, failed requests and HTTP errors, with the URL they concern. */
-  const problems: { kind: string; text: string; url: string }[] = [];
-  const requests: Request[] = [];
+  let requests: Request[];
   let dialogs = 0;
 
   beforeAll(async () => {
     site = await serveSite(await buildSite(), { base: '/demo/' });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-    page.on('console', (m) => {
-      logs.push(`[${m.type()}] ${m.text()}`);
-      if (m.type() === 'error' || m.type() === 'warning') problems.push({ kind: m.type(), text: m.text(), url: m.location().url });
-    });
-    page.on('pageerror', (e) => {
-      logs.push(`[pageerror] ${e.stack ?? e}`);
-      problems.push({ kind: 'pageerror', text: e.message, url: '' });
-    });
-    page.on('requestfailed', (r) => {
-      // Chromium reports HEAD probes (how the core looks for optional files) as aborted: not a failure.
-      if (r.method() !== 'HEAD') problems.push({ kind: 'requestfailed', text: r.failure()?.errorText ?? '', url: r.url() });
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push({ kind: `http ${r.status()}`, text: r.statusText(), url: r.url() });
-    });
-    page.on('request', (r) => requests.push(r));
+    app = await openApp(browser, site.url);
+    ({ page, requests } = app);
     page.on('dialog', (d) => {
       dialogs++;
       void d.dismiss();
     });
-    page.setDefaultTimeout(60_000);
-    const response = await page.goto(site.url);
-    expect(response?.ok()).toBe(true);
   }, 180_000);
 
   afterAll(async () => {
@@ -73,24 +53,12 @@ describe.skipIf(skip !== null)('the built app under /demo/ in Chromium', () => {
   });
 
   afterEach((context) => {
-    if (context.task.result?.state === 'fail') console.log(logs.slice(-40).join('\n'));
+    if (context.task.result?.state === 'fail') console.log(app.logs.slice(-40).join('\n'));
   });
 
-  const status = (id: string) => page.getByTestId(id).getAttribute('data-status');
-
-  async function waitStatus(id: string, want: string, timeout = 60_000): Promise<void> {
-    await expect.poll(() => status(id), { timeout, interval: 100 }).toBe(want);
-  }
-
-  async function setDocuments(query: string, documents: readonly string[]): Promise<void> {
-    await page.getByTestId('query-input').fill(query);
-    await page.getByTestId('documents-input').fill(documents.join('\n'));
-  }
-
-  async function rerank(): Promise<void> {
-    await page.getByTestId('rerank-button').click();
-    await waitStatus('rerank-status', 'done', 120_000);
-  }
+  const waitStatus = (id: string, want: string, timeout?: number) => app.waitStatus(id, want, timeout);
+  const setDocuments = (query: string, documents: readonly string[]) => app.setDocuments(query, documents);
+  const rerank = () => app.rerank();
 
   it('loads the bundled demo model from the sub-path and says what loaded', async () => {
     await page.getByTestId('device-select').selectOption('wasm');
@@ -132,102 +100,10 @@ describe.skipIf(skip !== null)('the built app under /demo/ in Chromium', () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 
-  it('shows one batch as its time, two as a list, and says "1 document", not "1 documents"', async () => {
-    // One batch: the totals are the batch; no distribution of one value, no one-dot chart.
-    await page.getByTestId('batching-select').selectOption('tokens');
-    await page.getByTestId('batch-size-input').fill('16');
-    await rerank();
-    expect(await page.getByTestId('timing-row').count()).toBe(1);
-    const summary = await page.getByTestId('timing-summary').textContent();
-    expect(summary).toMatch(/pairs\/s over 10 pairs in 1 batch\b/);
-    expect(summary).not.toMatch(/min|median|p95/);
-    expect(await page.getByTestId('timing-sizes').count()).toBe(0);
-    expect(await page.getByTestId('timing-chart').count()).toBe(0);
-
-    await setDocuments('capital of France?', ['Paris is the capital of France.']);
-    await rerank();
-    expect(await page.getByTestId('rerank-status').textContent()).toMatch(/^Ranked 1 document in \S+ ms\.$/);
-    expect(await page.getByTestId('timing-summary').textContent()).toMatch(/over 1 pair in 1 batch\b/);
-
-    // Two batches of 16 and 4: both listed in run order, no "median 4".
-    await setDocuments('tea?', Array.from({ length: 20 }, (_, i) => `Passage ${i} about tea.`));
-    await page.getByTestId('batching-select').selectOption('fixed');
-    await rerank();
-    expect(await page.getByTestId('timing-sizes').textContent()).toMatch(/^\s*16, 4\s*pairs per batch, in run order\s*$/);
-    expect(await page.getByTestId('timing-summary').textContent()).not.toMatch(/median/);
-  });
-
-  it("gives a distribution for many batches, and the chart's legend shows the last batch, or the one under the pointer", async () => {
-    await setDocuments('tea?', Array.from({ length: 24 }, (_, i) => `Passage ${i} about tea and water.`));
-    await page.getByTestId('batching-select').selectOption('fixed');
-    await page.getByTestId('batch-size-input').fill('1');
-    await rerank();
-    expect(await page.getByTestId('timing-row').count()).toBe(24);
-    expect(await page.getByTestId('timing-latencies').textContent()).toMatch(/batch time: min \/ median \/ p95 \/ max/);
-
-    const legend = page.locator('rerank-panel batch-timing .u-legend');
-    const batchShown = async () => Number(/^\s*batch:?\s*(\d+)/.exec((await legend.textContent()) ?? '')?.[1]);
-    expect(await legend.textContent()).not.toContain('—');
-    expect(await batchShown()).toBe(24);
-    const over = page.locator('rerank-panel batch-timing uplot-chart .u-over');
-    const box = (await over.boundingBox())!;
-    await over.hover({ position: { x: box.width * 0.2, y: box.height / 2 } });
-    await expect.poll(batchShown).toBeLessThan(10);
-    expect(await legend.textContent()).not.toContain('—');
-    await page.mouse.move(0, 0);
-  });
-
   it('keeps the console clean through loading and reranking: no errors, no failed requests', () => {
     // The favicon's 404 is the one known exception (being fixed separately).
-    const real = problems.filter((p) => !/\/favicon\.ico$/.test(p.url));
+    const real = app.problems.filter((p) => !/\/favicon\.ico$/.test(p.url));
     expect(real, JSON.stringify(real, null, 2)).toEqual([]);
-  });
-
-  it('runs a short batch-size sweep and names the knee (or no clear knee) only once it is done', async () => {
-    await page.getByTestId('sweep-batch-sizes').fill('1, 2, 4');
-    await page.getByTestId('sweep-pairs').fill('8');
-    await page.getByTestId('sweep-warmup').fill('0');
-    await page.getByTestId('sweep-repeats').fill('2');
-    // Every state the panel renders during the sweep, recorded as it renders (no polling that could miss one).
-    await page.evaluate(() => {
-      const app = document.querySelector('reranker-app')!.shadowRoot!;
-      const panel = app.querySelector('sweep-panel')!.shadowRoot!;
-      const seen: { status: string | null; rows: number; knee: string | null; csvDisabled: boolean; jsonDisabled: boolean }[] = [];
-      (window as unknown as { __sweepStates: typeof seen }).__sweepStates = seen;
-      const record = () => seen.push({
-        status: panel.querySelector('[data-testid="sweep-status"]')?.getAttribute('data-status') ?? null,
-        rows: panel.querySelectorAll('[data-testid="sweep-row"]').length,
-        knee: panel.querySelector('[data-testid="sweep-knee"]')?.getAttribute('data-knee') ?? null,
-        csvDisabled: (panel.querySelector('[data-testid="sweep-csv"]') as HTMLButtonElement).disabled,
-        jsonDisabled: (panel.querySelector('[data-testid="sweep-json"]') as HTMLButtonElement).disabled,
-      });
-      new MutationObserver(record).observe(panel, { subtree: true, childList: true, attributes: true, characterData: true });
-    });
-    await page.getByTestId('sweep-button').click();
-    await waitStatus('sweep-status', 'done', 120_000);
-    const states = await page.evaluate(() => (window as unknown as { __sweepStates: { status: string; rows: number; knee: string | null; csvDisabled: boolean; jsonDisabled: boolean }[] }).__sweepStates);
-    const running = states.filter((s) => s.status === 'running');
-    expect(running.some((s) => s.rows > 0)).toBe(true); // rows did show while it measured
-    for (const s of running) {
-      expect(s.knee === null || s.knee === 'pending', JSON.stringify(s)).toBe(true);
-      expect(s.csvDisabled && s.jsonDisabled, JSON.stringify(s)).toBe(true);
-    }
-
-    const rows = page.getByTestId('sweep-row');
-    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-batch-size')))).toEqual(['1', '2', '4']);
-    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))).toEqual(['ok', 'ok', 'ok']);
-    const knee = page.getByTestId('sweep-knee');
-    const kneeText = (await knee.textContent())!.replace(/\s+/g, ' ');
-    if ((await knee.getAttribute('data-knee')) === 'none') expect(kneeText).toMatch(/^No clear knee: /);
-    else expect(kneeText).toMatch(new RegExp(`^Knee: batch ${await knee.getAttribute('data-knee')} \\(`));
-    // Each row shows the range of its two runs.
-    expect(await page.getByTestId('sweep-table').textContent()).toMatch(/pairs\/s range/);
-
-    const download = page.waitForEvent('download');
-    await page.getByTestId('sweep-csv').click();
-    const csv = fs.readFileSync(await (await download).path(), 'utf8');
-    expect(csv.split('\n')[0]).toMatch(/^batchSize,batches,avgBatchMs,p50BatchMs,pairsPerSecond,pairsPerSecondMin,pairsPerSecondMax,runs,/);
-    expect(csv.trim().split('\n')).toHaveLength(4);
   });
 
   it('renders hostile documents as text: no script runs, no element is created from them', async () => {
@@ -336,72 +212,5 @@ describe.skipIf(skip !== null)('the built app under /demo/ in Chromium', () => {
     } finally {
       await narrow.close();
     }
-  });
-
-  /** Every cell of the table inside `wrap` lies within [0, width] and nothing hides in a sideways scroller. */
-  async function expectReadable(target: Page, wrap: string, width: number): Promise<void> {
-    const table = target.locator(`${wrap} .table-wrap`);
-    const { scrollWidth, clientWidth } = await table.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
-    expect(scrollWidth, `${wrap}: an inner sideways scroller`).toBeLessThanOrEqual(clientWidth + 1);
-    const cells = await table.locator('td').evaluateAll((tds) => tds.map((td) => {
-      const r = td.getBoundingClientRect();
-      return { text: td.textContent?.trim() ?? '', left: r.left, right: r.right, shown: getComputedStyle(td).display !== 'none' };
-    }));
-    expect(cells.length).toBeGreaterThan(0);
-    for (const c of cells.filter((c) => c.shown && c.text)) {
-      expect(c.left, `${wrap} "${c.text}"`).toBeGreaterThanOrEqual(0);
-      expect(c.right, `${wrap} "${c.text}"`).toBeLessThanOrEqual(width);
-    }
-  }
-
-  it('keeps every table readable at 390 px and at 1280 px: cells on screen, columns named, no hidden scroller', async () => {
-    const narrow = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    try {
-      await narrow.goto(site.url);
-      await narrow.getByTestId('device-select').selectOption('wasm');
-      await narrow.getByTestId('load-button').click();
-      await expect.poll(() => narrow.getByTestId('model-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('ready');
-      await narrow.getByTestId('batching-select').selectOption('fixed');
-      await narrow.getByTestId('batch-size-input').fill('4');
-      await narrow.getByTestId('rerank-button').click();
-      await expect.poll(() => narrow.getByTestId('rerank-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
-      await narrow.getByTestId('sweep-batch-sizes').fill('1, 2');
-      await narrow.getByTestId('sweep-pairs').fill('4');
-      await narrow.getByTestId('sweep-warmup').fill('0');
-      await narrow.getByTestId('sweep-repeats').fill('2');
-      await narrow.getByTestId('sweep-button').click();
-      await expect.poll(() => narrow.getByTestId('sweep-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
-
-      expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-      for (const wrap of ['rerank-panel batch-timing', 'sweep-panel', 'model-info']) await expectReadable(narrow, wrap, 390);
-      // On a phone each row is a card whose values carry their column's name.
-      const labels = await narrow.getByTestId('timing-row').first().locator('td').evaluateAll((tds) =>
-        tds.map((td) => getComputedStyle(td, '::before').content));
-      expect(labels).toEqual(['"batch"', '"pairs"', '"tokens"', '"cells"', '"padding"', '"ms"', '"pairs/s"']);
-      await narrow.locator('rerank-panel batch-timing').screenshot({ path: SCREENSHOT.replace('app-after-rerank', 'timing-390') });
-      await narrow.locator('sweep-panel').screenshot({ path: SCREENSHOT.replace('app-after-rerank', 'sweep-390') });
-    } finally {
-      await narrow.close();
-    }
-    // The wide page (1280 px) has its rows from the tests above: plain tables, every column on screen.
-    for (const wrap of ['rerank-panel batch-timing', 'sweep-panel', 'model-info']) await expectReadable(page, wrap, 1280);
-    await page.locator('sweep-panel').screenshot({ path: SCREENSHOT.replace('app-after-rerank', 'sweep-1280') });
-  });
-
-  it('keeps the loaded model in use when loading another fails, and leaves no half-filled progress bars', async () => {
-    await page.getByTestId('model-url').fill('models/no-such-model/');
-    expect(await page.getByTestId('source-url').isChecked()).toBe(true);
-    await page.getByTestId('load-button').click();
-    await waitStatus('model-status', 'error');
-    expect(await page.getByTestId('model-error').textContent()).toMatch(/^ModelLoadError: /);
-    expect(await page.getByTestId('model-status').textContent()).toMatch(/^Loading failed\. Still using wasm \/ q8 \(tiny-random-bge-reranker\)\.$/);
-    expect(await page.locator('model-panel load-progress').count()).toBe(0);
-    expect(await page.getByTestId('model-kept').textContent()).toMatch(/stays in use: wasm \/ q8 \(tiny-random-bge-reranker\)/);
-    expect(await page.getByTestId('info-backend').textContent()).toMatch(/^wasm/);
-
-    // And it still reranks.
-    await setDocuments('capital of France?', ['Berlin is in Germany.', 'Paris is the capital of France.']);
-    await rerank();
-    expect(await page.getByTestId('result-item').count()).toBe(2);
   });
 });
