@@ -1,4 +1,6 @@
-import { defineConfig } from 'vite';
+import fs from 'node:fs';
+import path from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
 
 /**
  * Cross-origin isolation for `npm run dev` and `npm run preview`: with these headers SharedArrayBuffer exists and
@@ -9,12 +11,34 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * Copies public/ into the build as Vite would, except files the browser never reads: the demo model's
+ * model.safetensors (1 MB) is there for the Float64 reference (test/reference) and the cross-check, which read it
+ * from public/, but no page loads it.
+ */
+function copyPublicExcept(skip: RegExp): Plugin {
+  let from = '';
+  let to = '';
+  return {
+    name: 'bge-reranker:copy-public',
+    apply: 'build',
+    configResolved(config) {
+      from = config.publicDir;
+      to = path.resolve(config.root, config.build.outDir);
+    },
+    writeBundle() {
+      if (from && fs.existsSync(from)) fs.cpSync(from, to, { recursive: true, filter: (file) => !skip.test(file) });
+    },
+  };
+}
+
 export default defineConfig({
   // Relative asset URLs: the built site works from any host and any base path.
   base: './',
   worker: { format: 'es' },
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
+  plugins: [copyPublicExcept(/\.safetensors$/)],
   optimizeDeps: {
     // onnxruntime-web locates its .wasm relative to its own module; pre-bundling would move it.
     exclude: ['onnxruntime-web'],
@@ -22,6 +46,7 @@ export default defineConfig({
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 2048,
+    copyPublicDir: false, // copyPublicExcept does it
     rolldownOptions: {
       // The app and the RAG example page.
       input: { main: 'index.html', rag: 'rag.html' },

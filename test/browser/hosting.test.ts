@@ -1,8 +1,11 @@
 /**
  * Static hosting: the built site from a sub-path on a plain static server, cross-origin isolated (wasm threads) or
  * not; the model cached in the browser with its size shown and a control that clears it; the RAG example page's
- * pipeline (retrieval feeds the reranker, the top 5 shown with timings).
+ * pipeline (retrieval feeds the reranker, the top 5 shown with timings); what the build ships and what the pages ask
+ * the host for.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumSkipReason, launchChromium } from './harness.ts';
@@ -76,6 +79,22 @@ describe.skipIf(skip !== null)('the built site on a static host', () => {
     await waitStatus(page, 'model-status', 'ready');
     expect(await page.getByTestId('info-backend').textContent()).toBe('wasm (1 thread)');
     expect(await page.getByTestId('wasm-fallback-banner').textContent()).toMatch(/Running on wasm.*WebGPU/);
+  });
+
+  it('ships no file the pages never read (model.safetensors), and the pages ask the host for nothing it lacks (favicon)', async () => {
+    const files = fs.readdirSync(await buildSite(), { recursive: true, encoding: 'utf8' }).map((f) => f.split(path.sep).join('/'));
+    expect(files.filter((f) => f.endsWith('.safetensors'))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['models/tiny-random-bge-reranker/config.json',
+      'models/tiny-random-bge-reranker/onnx/model_quantized.onnx', 'models/tiny-random-bge-reranker/onnx/model_fp16.onnx']));
+    for (const pagePath of ['', 'rag.html']) {
+      const { page, site, logs } = await open(pagePath, { base: '/demo/', isolate: false });
+      // With an icon link the browser does not ask the host for /favicon.ico; inline, it asks for nothing.
+      const icon = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel~="icon"]')?.href ?? null);
+      expect(icon, pagePath).toMatch(/^data:image\/svg\+xml,/);
+      await page.waitForLoadState('networkidle');
+      expect(site.requests.map((r) => r.url).filter((u) => u.includes('favicon')), pagePath).toEqual([]);
+      expect(logs.filter((l) => /Failed to load resource/.test(l)), pagePath).toEqual([]);
+    }
   });
 
   it('the RAG page retrieves 50 candidates, reranks them and shows the top 5 with their timings', async () => {
