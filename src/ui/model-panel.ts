@@ -177,8 +177,8 @@ export class ModelPanel extends LitElement {
       ${this.model.status === TaskStatus.ERROR && !isAbort(this.model.error)
         ? html`<p class="error" role="alert" data-testid="model-error">${describeError(this.model.error)}</p>`
         : nothing}
-      ${this.model.reranker && (loading || this.model.status === TaskStatus.ERROR)
-        ? html`<p class="hint" data-testid="model-kept">${loading ? 'Until the new model is ready, the loaded one stays in use' : 'The model loaded before stays in use'}: ${this.describeLoaded()}.</p>`
+      ${this.model.reranker && loading
+        ? html`<p class="hint" data-testid="model-kept">Until the new model is ready, the loaded one stays in use: ${this.describeLoaded()}.</p>`
         : nothing}
       <model-info .info=${this.model.info}></model-info>
       <model-cache .revision=${this.loads} ?busy=${loading}></model-cache>
