@@ -46,4 +46,6 @@ if [ -z "$(lavapipe_icd)" ] || [ "$(mesa_major)" -lt 25 ] 2>/dev/null; then
   $sudo apt-get install -y --no-install-recommends -t bookworm-backports mesa-vulkan-drivers libvulkan1
 fi
 
-npm ci --no-audit --no-fund
+# onnxruntime-node's install script downloads CUDA libraries (not needed; fails offline). package.json's allowScripts
+# skips it for npm 11; npm 10 ignores that field and reads this variable.
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
