@@ -1,5 +1,6 @@
 /**
- * `npm run build:lib`: the library build into dist/lib (vite.lib.config.ts), then its type declarations
+ * `npm run build:lib`: the library build into dist/lib (vite.lib.config.ts: the browser entries, then `core.node.js`,
+ * the core for Node with onnxruntime-web's Node build and its .wasm beside it), then its type declarations
  * (tsconfig.lib.json) with relative `.ts` specifiers turned into `.js`, which every TypeScript setup resolves to the
  * `.d.ts` beside it (tsc keeps `.ts` specifiers in declarations as written).
  */
