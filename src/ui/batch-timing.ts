@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import { describeBatchEvent, type BatchRecord } from '../lib/types.ts';
 import { formatMs, formatRate, plural } from './format.ts';
@@ -22,6 +22,9 @@ const CHART_OPTIONS: ChartOptions = {
   ],
   cursor: { drag: { x: false, y: false } },
 };
+
+/** Rows the table shows unless the reader asks for all: the latest batches. */
+export const LIVE_ROWS = 50;
 
 /** A chart of fewer points says nothing the list beside it does not. */
 const CHART_MIN_BATCHES = 3;
@@ -94,6 +97,8 @@ export class BatchTiming extends LitElement {
   ];
 
   @property({ attribute: false }) records: readonly BatchRecord[] = [];
+  /** Show every row, not only the latest `LIVE_ROWS` (the reader asked to). */
+  @state() private showAll = false;
   /** End-to-end time seen by the page, once the run is over. */
   @property({ attribute: false }) wallMs: number | null = null;
 
@@ -105,6 +110,10 @@ export class BatchTiming extends LitElement {
       records.map((r) => r.totalMs),
       records.map((r) => (r.ownPairs * 1000) / r.totalMs),
     ];
+    // Hundreds of rows re-laid out on every update kept the page's main thread busy for 70–100 ms at a time
+    // (npm run bench:main-thread): the table shows the latest batches; the summary and the chart cover them all.
+    const shown = this.showAll ? records : records.slice(-LIVE_ROWS);
+    const hidden = records.length - shown.length;
     return html`
       ${this.renderSummary()}
       ${records.length >= CHART_MIN_BATCHES
@@ -122,7 +131,7 @@ export class BatchTiming extends LitElement {
             </tr>
           </thead>
           <tbody>
-            ${records.map((r) => html`
+            ${shown.map((r) => html`
               <tr data-testid="timing-row" data-batch=${r.index}>
                 <td data-label="batch" class="head">${r.index + 1}</td>
                 <td data-label="pairs">${r.pairs === r.ownPairs ? r.pairs : `${r.ownPairs} of ${r.pairs}`}</td>
@@ -136,6 +145,10 @@ export class BatchTiming extends LitElement {
           </tbody>
         </table>
       </div>
+      ${hidden > 0
+        ? html`<p class="hint" data-testid="timing-rows-hidden">${plural(hidden, 'earlier batch')} not shown.
+            <button type="button" data-testid="timing-show-all" @click=${() => (this.showAll = true)}>Show all ${records.length}</button></p>`
+        : nothing}
     `;
   }
 

@@ -1,5 +1,5 @@
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { RerankResult } from '../lib/types.ts';
 import { baseStyles } from './styles.ts';
@@ -11,6 +11,9 @@ import { baseStyles } from './styles.ts';
  * @csspart item - one result
  * @csspart bar - a score bar
  */
+/** Results shown before the reader asks for all of them. */
+export const RESULTS_SHOWN = 100;
+
 @customElement('rerank-results')
 export class RerankResults extends LitElement {
   static override styles = [
@@ -93,11 +96,20 @@ export class RerankResults extends LitElement {
   @property({ attribute: false }) documents: readonly string[] = [];
   /** Indices the sample marks as relevant. */
   @property({ attribute: false }) relevant: readonly number[] = [];
+  /** Every result shown, not only the first `RESULTS_SHOWN` (the reader asked to). */
+  @state() private showAll = false;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('results')) this.showAll = false;
+  }
 
   override render() {
     const relevant = new Set(this.relevant);
+    // Hundreds of result rows laid out at once made a 70–100 ms task on the page (npm run bench:main-thread).
+    const shown = this.showAll ? this.results : this.results.slice(0, RESULTS_SHOWN);
+    const hidden = this.results.length - shown.length;
     return html`<ol aria-label="Ranked documents" data-testid="results-list">
-      ${this.results.map(
+      ${shown.map(
         (r, rank) => html`<li part="item" data-testid="result-item" data-index=${r.index} data-score=${r.score}>
           <span class="rank" aria-label="rank">${rank + 1}</span>
           <span class="index" title="position in the input">#${r.index}</span>
@@ -112,7 +124,11 @@ export class RerankResults extends LitElement {
             : nothing}${this.documents[r.index] ?? ''}</span>
         </li>`,
       )}
-    </ol>`;
+    </ol>
+    ${hidden > 0
+      ? html`<p class="hint" data-testid="results-hidden">${hidden} more below rank ${shown.length}.
+          <button type="button" data-testid="results-show-all" @click=${() => (this.showAll = true)}>Show all ${this.results.length}</button></p>`
+      : nothing}`;
   }
 }
 

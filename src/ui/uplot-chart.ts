@@ -78,8 +78,24 @@ export class UplotChart extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (!this.options) return;
-    if (!this.plot || changed.has('options') || changed.has('height')) this.create();
+    if (!this.plot || changed.has('options') || changed.has('height')) this.scheduleCreate();
     else if (changed.has('data')) this.plot.setData(this.data);
+  }
+
+  private createPending = false;
+
+  /**
+   * Builds the plot after the next paint. Its colours and width come from computed style and layout: read in the
+   * same task as a large DOM update (the results of a rerank), they force a whole-page style recalculation there,
+   * measured as a 90–150 ms task (npm run bench:main-thread); after the paint they are already up to date.
+   */
+  private scheduleCreate(): void {
+    if (this.createPending) return;
+    this.createPending = true;
+    requestAnimationFrame(() => setTimeout(() => {
+      this.createPending = false;
+      if (this.isConnected && this.options) this.create();
+    }, 0));
   }
 
   override connectedCallback(): void {

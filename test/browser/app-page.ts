@@ -51,8 +51,7 @@ export async function openApp(browser: Browser, url: string, viewport = { width:
     problems.push({ kind: 'pageerror', text: e.message, url: '' });
   });
   page.on('requestfailed', (r) => {
-    // Chromium reports HEAD probes (how the core looks for optional files) as aborted: not a failure.
-    if (r.method() !== 'HEAD') problems.push({ kind: 'requestfailed', text: r.failure()?.errorText ?? '', url: r.url() });
+    problems.push({ kind: 'requestfailed', text: r.failure()?.errorText ?? '', url: r.url() });
   });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push({ kind: `http ${r.status()}`, text: r.statusText(), url: r.url() });

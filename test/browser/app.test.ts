@@ -142,47 +142,30 @@ describe.skipIf(skip !== null)('the built app under /demo/ in Chromium', () => {
     expect([...origins]).toEqual([new URL(site.url).origin]);
   });
 
-  it('keeps the main thread responsive during a long rerank (the model runs in the worker)', async () => {
-    // 600 pairs at batch 1: several seconds of scoring and 600 timing rows arriving on the main thread.
-    const documents = Array.from({ length: 600 }, (_, i) => RAG_50.documents[i % RAG_50.documents.length].slice(0, 400));
+  it('a long rerank shows the latest batches and the first results, and everything on request', async () => {
+    // 600 pairs at batch 1: 600 timing rows and 600 results. Laid out at once they blocked the main thread for
+    // 70–100 ms at a time; how long the page is blocked is measured by npm run bench:main-thread, not here.
+    const documents = Array.from({ length: 600 }, (_, i) => `${i}: ${RAG_50.documents[i % RAG_50.documents.length].slice(0, 300)}`);
     await setDocuments(RAG_50.query, documents);
     await page.getByTestId('batching-select').selectOption('fixed');
     await page.getByTestId('batch-size-input').fill('1');
-    await page.evaluate(() => {
-      const w = window as unknown as { __longTasks: number[]; __frameGaps: number[]; __stopFrames: boolean };
-      w.__longTasks = [];
-      w.__frameGaps = [];
-      w.__stopFrames = false;
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.__longTasks.push(e.duration);
-      }).observe({ type: 'longtask' });
-      let last = performance.now();
-      const tick = (now: number) => {
-        w.__frameGaps.push(now - last);
-        last = now;
-        if (!w.__stopFrames) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
-    const started = Date.now();
     await rerank();
-    const wallMs = Date.now() - started;
-    const { longTasks, frameGaps } = await page.evaluate(() => {
-      const w = window as unknown as { __longTasks: number[]; __frameGaps: number[]; __stopFrames: boolean };
-      w.__stopFrames = true;
-      return { longTasks: w.__longTasks, frameGaps: w.__frameGaps };
-    });
-    const sorted = [...frameGaps].sort((a, b) => a - b);
-    const p95Gap = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
-    const longest = Math.max(0, ...longTasks);
-    const blocked = longTasks.reduce((a, b) => a + b, 0);
-    console.log(`long rerank: ${wallMs} ms wall, ${frameGaps.length} frames, p95 frame gap ${p95Gap.toFixed(1)} ms, ` +
-      `${longTasks.length} long tasks, longest ${longest.toFixed(0)} ms, ${blocked.toFixed(0)} ms blocked in all`);
-    expect(await page.getByTestId('timing-row').count()).toBe(600);
-    // Frames kept coming: the page never froze for long, and long tasks cover a small part of the run.
-    expect(frameGaps.length).toBeGreaterThan(wallMs / 200);
-    expect(longest).toBeLessThan(250);
-    expect(blocked).toBeLessThan(wallMs * 0.25);
+    const rows = page.getByTestId('timing-row');
+    expect(await rows.count()).toBe(50);
+    expect(await rows.last().getAttribute('data-batch')).toBe('599'); // the latest batches
+    await expect.poll(() => page.getByTestId('timing-rows-hidden').textContent()).toMatch(/550 earlier batches not shown/);
+    expect(await page.getByTestId('result-item').count()).toBe(100);
+    expect(await page.getByTestId('results-hidden').textContent()).toMatch(/500 more below rank 100/);
+
+    await page.getByTestId('timing-show-all').click();
+    await expect.poll(() => rows.count()).toBe(600);
+    await page.getByTestId('results-show-all').click();
+    await expect.poll(() => page.getByTestId('result-item').count()).toBe(600);
+    // Every document is ranked once, and the scores descend.
+    const indices = await page.getByTestId('result-item').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-index'))));
+    expect([...indices].sort((x, y) => x - y)).toEqual(documents.map((_, i) => i));
+    const scores = await page.getByTestId('result-item').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-score'))));
+    for (let i = 1; i < scores.length; i++) expect(scores[i - 1]).toBeGreaterThanOrEqual(scores[i]);
   }, 180_000);
 
   it('works by keyboard alone and fits a narrow screen', async () => {
