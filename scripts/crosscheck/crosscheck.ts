@@ -5,10 +5,13 @@
  *
  * 1. Our ids: transformers.js through src/lib (PairEncoder + buildPairIds), exactly as the core builds pairs.
  * 2. Python (crosscheck.py): Rust `tokenizers` ids must equal ours; PyTorch fp32 logits on our ids; CrossEncoder(dir).
+ * 2b. Python (quantizers.py, python-onnx.ts): onnxruntime's own quantizers (MatMulNBitsQuantizer for q4, ONNXQuantizer
+ *    for int8 / uint8, as transformers.js calls them) on our fp32 file must give our q4 / int8 / uint8 files (every
+ *    initializer byte-equal, every node equal) and q4f16's 4-bit weights; Python onnxruntime runs every dtype file.
  * 3. Our core (createReranker, rawScores) on wasm in Node, and in Chromium on forced WebGPU (SwiftShader here) and on
- *    wasm, for each ONNX file (fp32, fp16, q8): max |Δlogit| against PyTorch fp32 (fp32 must be within 1e-4), and for
- *    every dtype the rank agreement per query (Spearman, top-1).
- * 4. A markdown table on stdout, and results.md + results.json (+ the inputs) under .cache/crosscheck/NAME/.
+ *    wasm, for each ONNX file (fp32, fp16, q8, int8, uint8, q4, q4f16): max |Δlogit| against PyTorch fp32 (fp32 must
+ *    be within 1e-4), and for every dtype the rank agreement per query (Spearman, top-1).
+ * 4. A markdown table on stdout, and results.md + results.json (+ the inputs) under .cache/crosscheck/NAME/ (report.ts).
  *    Exit status 1 when a check fails.
  *
  * @example
@@ -25,8 +28,11 @@ import { register } from 'node:module';
 import { parseArgs } from 'node:util';
 import type { Dtype, RerankerInfo } from '../../src/lib/types.ts';
 import { crosscheckPairs, type CrosscheckPair } from './pairs.ts';
-import { compareLogits, type Agreement } from './metrics.ts';
+import { compareLogits } from './metrics.ts';
 import { ensureVenv, PROJECT_ROOT } from './venv.ts';
+import { writeReport, type PythonResult, type ReportInput, type Row } from './report.ts';
+import { pythonOnnxRows, runPythonOnnx } from './python-onnx.ts';
+import { DTYPES as GENERATED_DTYPES, ONNX_FILE } from '../model/presets.ts';
 
 // Node runs onnxruntime-web's Node build, as the unit tests do (vitest.config.ts): registered before src/lib loads.
 register('./ort-node-alias.mjs', import.meta.url);
@@ -36,8 +42,7 @@ const { PairEncoder } = await import('../../src/lib/tokenize.ts');
 
 const BACKENDS = ['node-wasm', 'chromium-webgpu', 'chromium-wasm'] as const;
 type BackendName = (typeof BACKENDS)[number];
-const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8'];
-const ONNX_FILE: Record<string, string> = { fp32: 'onnx/model.onnx', fp16: 'onnx/model_fp16.onnx', q8: 'onnx/model_quantized.onnx' };
+const DTYPES: readonly Dtype[] = GENERATED_DTYPES;
 const DEMO_MODEL = 'public/models/tiny-random-bge-reranker';
 
 const { values: args } = parseArgs({
@@ -99,33 +104,18 @@ execFileSync(python, [path.join(PROJECT_ROOT, 'scripts/crosscheck/crosscheck.py'
   '--out', pythonFile, '--threads', args.threads!, '--batch-size', String(batchSize),
   ...(args['no-cross-encoder'] ? ['--no-cross-encoder'] : [])], { stdio: ['ignore', 'inherit', 'inherit'] });
 log(`python done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-interface PythonResult {
-  versions: Record<string, string>;
-  tokens: { pairs: number; equal: number; templateChecked: number; templateEqual: number; queryCapped: number;
-    documentTruncated: number; tokens: number; maxPairTokens: number; mismatches: unknown[] };
-  torch: { class: string; attention: string; threads: number; runSeconds: number; logits: number[] };
-  crossEncoder?: { class: string; tokenizer: string; sameIds: number; differCappedQuery: number;
-    differOther: { index: number; ours: number[]; theirs: number[] }[]; maxDiffSameIds: number | null; runSeconds: number;
-    logits: number[] };
-}
 const py = JSON.parse(fs.readFileSync(pythonFile, 'utf8')) as PythonResult;
 const reference = py.torch.logits;
-
-// 3. Our core.
-interface Row {
-  runtime: string;
-  backend: string;
-  dtype: string;
-  ran?: { backend: string; dtype: string };
-  agreement?: Agreement;
-  seedMaxDiff?: number;
-  runMs?: number;
-  status: 'ok' | 'FAIL' | 'n/a';
-  note: string;
-}
-const rows: Row[] = [];
 const groups = pairs.map((p) => p.group);
 const seedIndices = pairs.flatMap((p, i) => (p.source === 'seed' ? [i] : []));
+
+// 2b. onnxruntime's quantizers against our files; Python onnxruntime on every file.
+const onnxStarted = performance.now();
+const onnx = runPythonOnnx({ python, modelDir, pairsFile, outDir, threads: args.threads!, batchSize });
+log(`python onnxruntime done in ${((performance.now() - onnxStarted) / 1000).toFixed(1)} s`);
+const rows: Row[] = pythonOnnxRows(onnx, reference, groups, seedIndices, tolerance);
+
+// 3. Our core.
 
 function record(runtime: string, backend: string, dtype: Dtype, info: RerankerInfo | null, logits: number[] | null,
   runMs: number | undefined, error?: string): void {
@@ -230,11 +220,12 @@ if (browserBackends.length > 0) {
     await page.close();
     for (const device of browserBackends) {
       for (const dtype of available) {
-        if (device === 'webgpu' && dtype === 'fp16' && !shaderF16) {
-          // The core would load fp32 instead (a recorded fallback): the fp32 row already covers that.
+        if (device === 'webgpu' && (dtype === 'fp16' || dtype === 'q4f16') && !shaderF16) {
+          // The core would load fp32 / q4 instead (a recorded fallback): that dtype's row already covers it.
+          const instead = dtype === 'fp16' ? 'fp32' : 'q4';
           rows.push({ runtime: 'chromium', backend: device, dtype, status: 'n/a',
-            note: 'the WebGPU adapter lacks shader-f16, so the core loads fp32 instead (see the fp32 row)' });
-          log(`chromium webgpu fp16: n/a (no shader-f16)`);
+            note: `the WebGPU adapter lacks shader-f16, so the core loads ${instead} instead (see the ${instead} row)` });
+          log(`chromium webgpu ${dtype}: n/a (no shader-f16)`);
           continue;
         }
         // A fresh page per run: wasm memory never shrinks, and in one shared page every run after the full model's
@@ -261,60 +252,11 @@ if (browserBackends.length > 0) {
 }
 
 // 4. Report.
-const t = py.tokens;
-const ce = py.crossEncoder;
-const fmt = (x: number | undefined | null) => (x === undefined || x === null ? '–' : x === 0 ? '0' : x.toExponential(2));
-const failures = [
-  ...(t.equal !== t.pairs ? [`token ids: ${t.pairs - t.equal} pairs differ`] : []),
-  ...(t.templateEqual !== t.templateChecked ? [`Rust pair template: ${t.templateChecked - t.templateEqual} pairs differ`] : []),
-  ...rows.filter((r) => r.status === 'FAIL').map((r) => `${r.runtime} ${r.backend} ${r.dtype}: ${r.note}`),
-];
-const config = readJson('config.json') as { num_hidden_layers?: number; hidden_size?: number; generated_by?: { preset?: string } };
-const lines = [
-  `## Cross-check: ${path.relative(PROJECT_ROOT, modelDir)} (${config.generated_by?.preset ?? '?'}: ` +
-    `${config.num_hidden_layers} layers, hidden ${config.hidden_size}), maxLength ${maxLength}`,
-  '',
-  `${pairs.length} pairs: ${seedIndices.length} seed pairs + ${pairs.length - seedIndices.length} generated (seed ${args.seed}), ` +
-    `${new Set(groups).size} queries; ${t.tokens} tokens, ${lengths[0]}–${lengths.at(-1)} per pair (median ` +
-    `${lengths[lengths.length >> 1]}); ${t.queryCapped} queries capped at ¾ maxLength, ${t.documentTruncated} documents truncated.`,
-  `Reference: PyTorch ${py.versions.torch} \`${py.torch.class}\` fp32 (${py.torch.attention} attention, ${py.torch.threads} threads) ` +
-    `on our ids; transformers ${py.versions.transformers}, tokenizers ${py.versions.tokenizers}` +
-    `${py.versions.sentence_transformers ? `, sentence-transformers ${py.versions.sentence_transformers}` : ''}.`,
-  '',
-  '| token ids | equal |',
-  '|---|---|',
-  `| Rust \`tokenizers\` (Tokenizer.from_file, pair assembled by the reference rule) vs ours (transformers.js + pairs.ts) | ${t.equal}/${t.pairs} |`,
-  `| Rust \`tokenizers\` pair template with \`only_second\` truncation vs the same (pairs whose query is under its cap) | ${t.templateEqual}/${t.templateChecked} |`,
-  ...(ce ? [`| sentence-transformers CrossEncoder's own tokenizer (${ce.tokenizer}, \`longest_first\`) vs ours (informational) | ` +
-    `${ce.sameIds}/${t.pairs}: ${ce.differCappedQuery} differ because it does not cap the query at ¾, ` +
-    `${ce.differOther.length} otherwise${ce.differOther.length ? ` (pairs ${ce.differOther.map((d) => d.index).join(', ')})` : ''} |`] : []),
-  '',
-  '| runtime | backend | dtype | max abs Δ logit (all) | max abs Δ (10 seed pairs) | mean abs Δ | Spearman per query, mean (min) | top-1 agree | scoring time (one pass) | check |',
-  '|---|---|---|---|---|---|---|---|---|---|',
-  ...(ce ? [`| PyTorch | CrossEncoder(dir), own tokenizer | fp32 | ${fmt(ce.maxDiffSameIds)} on the ${ce.sameIds} pairs with equal ids | | | | | ` +
-    `${(ce.runSeconds * 1000).toFixed(0)} ms | loads |`] : []),
-  ...rows.map((r) => {
-    const a = r.agreement;
-    return `| ${r.runtime} | ${r.backend}${r.ran && r.ran.backend !== r.backend ? ` (ran ${r.ran.backend})` : ''} | ` +
-      `${r.dtype}${r.ran && r.ran.dtype !== r.dtype ? ` (ran ${r.ran.dtype})` : ''} | ${fmt(a?.maxAbsDiff)} | ${fmt(r.seedMaxDiff)} | ` +
-      `${fmt(a?.meanAbsDiff)} | ${a ? `${a.spearmanMean.toFixed(4)} (${a.spearmanMin.toFixed(4)})` : '–'} | ` +
-      `${a ? `${a.top1Agree}/${a.groups}` : '–'} | ${r.runMs !== undefined ? `${r.runMs.toFixed(0)} ms` : '–'} | ${r.status}` +
-      `${r.note ? `: ${r.note}` : ''} |`;
-  }),
-  '',
-  `Scoring time: one \`score()\` call over all pairs, batch size ${batchSize} (token-budget batching), Node after a short warm ` +
-    'pass, Chromium on a freshly loaded reranker; SwiftShader WebGPU runs on the CPU and is not a speed figure.',
-  `fp32 tolerance ${tolerance}. fp16 and q8 are reported, not gated (random weights: logit gaps between documents are ` +
-    'small, so quantisation can legitimately swap close ranks).',
-  failures.length === 0 ? '**All checks passed.**' : `**FAILED:** ${failures.join('; ')}`,
-];
-const markdown = `${lines.join('\n')}\n`;
-fs.writeFileSync(path.join(outDir, 'results.md'), markdown);
-fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({
-  date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), platform: `${os.platform()} ${os.arch()}` },
-  model: path.relative(PROJECT_ROOT, modelDir), maxLength, pairs: pairs.length, seed: Number(args.seed), tolerance,
-  tokens: t, versions: py.versions, crossEncoder: ce && { ...ce, logits: undefined }, rows, failures,
-}, null, 2));
+const { markdown, failures } = writeReport({
+  modelDir, outDir, maxLength, batchSize, tolerance, seed: Number(args.seed), pairs: pairs.length,
+  seedPairs: seedIndices.length, queries: new Set(groups).size, lengths,
+  config: readJson('config.json') as ReportInput['config'], py, onnx, rows,
+});
 process.stdout.write(markdown);
 log(`wrote ${path.relative(PROJECT_ROOT, outDir)}/results.{md,json}`);
 process.exit(failures.length === 0 ? 0 : 1);

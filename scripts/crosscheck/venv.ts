@@ -1,6 +1,7 @@
 /**
  * The Python side of the cross-checks and of the PyTorch benchmark peer: a virtual environment in the git-ignored
- * `.venv` with CPU torch, transformers, tokenizers, sentence-transformers, safetensors and numpy. Created on first use;
+ * `.venv` with CPU torch, transformers, tokenizers, sentence-transformers, safetensors, numpy, and onnx + onnxruntime
+ * (+ onnx-ir, which onnxruntime's MatMulNBitsQuantizer imports) for the quantizer comparison. Created on first use;
  * afterwards only an import check runs. Never needed by `npm test`.
  *
  * Where packages come from: the local wheel folders when they exist (this project's build machines reach no public
@@ -24,9 +25,11 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const VENV_DIR = path.resolve(process.env.CROSSCHECK_VENV ?? path.join(PROJECT_ROOT, '.venv'));
 export const VENV_PYTHON = path.join(VENV_DIR, 'bin', 'python');
 
-/** What the scripts import, as pip names; `import` names differ for one of them. */
-export const PYTHON_PACKAGES = ['torch', 'transformers', 'tokenizers', 'sentence-transformers', 'safetensors', 'numpy'];
-const IMPORTS = ['torch', 'transformers', 'tokenizers', 'sentence_transformers', 'safetensors', 'numpy'];
+/** What the scripts import, as pip names; `import` names differ for two of them. */
+export const PYTHON_PACKAGES = ['torch', 'transformers', 'tokenizers', 'sentence-transformers', 'safetensors', 'numpy',
+  'onnx', 'onnxruntime', 'onnx-ir'];
+const IMPORTS = ['torch', 'transformers', 'tokenizers', 'sentence_transformers', 'safetensors', 'numpy', 'onnx',
+  'onnxruntime', 'onnx_ir'];
 
 const LOCAL_WHEELS = '/opt/wheels';
 const LOCAL_INDEXES = ['/opt/pypi/simple', '/opt/pypi-more/simple'];
