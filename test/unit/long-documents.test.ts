@@ -11,7 +11,8 @@ import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReranker, type Reranker } from '../../src/lib/index.ts';
 import { planWindows, type TextWindow } from '../../src/lib/chunking.ts';
-import { exactCutSpaces, PairEncoder } from '../../src/lib/tokenize.ts';
+import { exactCutSpaces } from '../../src/lib/exact-cuts.ts';
+import { PairEncoder } from '../../src/lib/tokenize.ts';
 import { CORPUS } from '../../scripts/model/corpus.ts';
 import { DEMO_MODEL_DIR, demoFiles, loadTokenizer } from '../helpers/models.ts';
 
