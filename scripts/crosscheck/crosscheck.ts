@@ -32,7 +32,8 @@ import { compareLogits } from './metrics.ts';
 import { ensureVenv, PROJECT_ROOT } from './venv.ts';
 import { writeReport, type PythonResult, type ReportInput, type Row } from './report.ts';
 import { pythonOnnxRows, runPythonOnnx } from './python-onnx.ts';
-import { DTYPES as GENERATED_DTYPES, ONNX_FILE } from '../model/presets.ts';
+import { ONNX_FILE_BY_DTYPE as ONNX_FILE } from '../../src/lib/backend.ts';
+import { DTYPES as GENERATED_DTYPES } from '../model/presets.ts';
 
 // Node runs onnxruntime-web's Node build, as the unit tests do (vitest.config.ts): registered before src/lib loads.
 register('./ort-node-alias.mjs', import.meta.url);

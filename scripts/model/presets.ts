@@ -1,4 +1,7 @@
 /** Model sizes the generator can write. `full` has bge-reranker-v2-m3's exact dimensions. */
+import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
+import type { Dtype } from '../../src/lib/types.ts';
+
 export interface ModelDims {
   layers: number;
   hidden: number;
@@ -30,19 +33,11 @@ export type PresetName = keyof typeof PRESETS;
  * - q4: onnxruntime's MatMulNBitsQuantizer (4-bit, block 32, symmetric) on every weight MatMul, embeddings float;
  *   q4f16: the same in half precision, logits float32.
  */
-export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16'] as const;
+export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16'] as const satisfies readonly Dtype[];
 export type GeneratedDtype = (typeof DTYPES)[number];
 
-/** File names of the published onnx-community export, which transformers.js resolves from a dtype. */
-export const ONNX_FILE: Record<GeneratedDtype, string> = {
-  fp32: 'onnx/model.onnx',
-  fp16: 'onnx/model_fp16.onnx',
-  q8: 'onnx/model_quantized.onnx',
-  int8: 'onnx/model_int8.onnx',
-  uint8: 'onnx/model_uint8.onnx',
-  q4: 'onnx/model_q4.onnx',
-  q4f16: 'onnx/model_q4f16.onnx',
-};
+/** File names of the published onnx-community export: the core's map, the one place they are written. */
+export const ONNX_FILE: Record<GeneratedDtype, string> = ONNX_FILE_BY_DTYPE;
 
 /** MatMulNBits block size: transformers.js' quantize.py default for q4 and q4f16 (`block_size or 32`). */
 export const Q4_BLOCK_SIZE = 32;
