@@ -33,6 +33,9 @@ export default defineConfig({
         format: 'es',
         entryFileNames: '[name].js',
         chunkFileNames: 'chunks/[name]-[hash].js',
+        // onnxruntime's plain wasm build (what the worker loads on wasm-only devices) keeps the name the Node build
+        // loads from beside core.node.js, so the package carries one copy of its 14 MB, not two.
+        assetFileNames: (asset) => (asset.names.some((n) => NODE_RUNTIME_FILES.includes(n)) ? '[name][extname]' : 'assets/[name]-[hash][extname]'),
       },
     },
   },

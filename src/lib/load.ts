@@ -3,7 +3,7 @@
  * recovery. `createReranker` reads top to bottom in that order.
  */
 import { ort } from './ort.ts';
-import { chooseDevices, defaultThreadCount, dtypeCandidates, dtypeNotes, DTYPES, ONNX_FILE_BY_DTYPE, probeWebGpu,
+import { chooseDevices, defaultThreadCount, type BackendChoice, dtypeCandidates, dtypeNotes, DTYPES, ONNX_FILE_BY_DTYPE, probeWebGpu,
   UNSUPPORTED_DTYPES, type WebGpuProbe } from './backend.ts';
 import { InputError, ModelLoadError, RerankerError, throwIfAborted } from './errors.ts';
 import { createFileReader, parseJsonFile, ProgressTracker, type FileRead, type ModelFileReader } from './model-files.ts';
@@ -79,12 +79,17 @@ async function readConfigAndTokenizer(reader: ModelFileReader, settings: Setting
   return { modelConfig, encoder, files };
 }
 
-/** Where the wasm binary is fetched from. transformers.js points it at a CDN when it loads; we serve our own. */
-function configureWasm(numThreads: number, wasmUrl: string | undefined): void {
+/**
+ * Where the wasm binary is fetched from. transformers.js points it at a CDN when it loads; we serve our own. When
+ * only wasm will run and the plain build is offered, it is loaded instead of the WebGPU build (14.3 MB, not 26.9).
+ */
+function configureWasm(numThreads: number, devices: readonly Device[], wasmUrl: string | undefined,
+  cpu: RerankerOptions['wasmCpu']): void {
   const wasm = ort.env.wasm;
   // Without wasmPaths, onnxruntime-web finds the .wasm beside its own module, which the bundler emits as an asset of
   // this site (no CDN: offline and static hosting work).
-  wasm.wasmPaths = wasmUrl ? { wasm: wasmUrl } : undefined;
+  const cpuOnly = devices.length === 1 && devices[0] === 'wasm';
+  wasm.wasmPaths = cpuOnly && cpu ? { wasm: cpu.wasm, mjs: cpu.loader } : wasmUrl ? { wasm: wasmUrl } : undefined;
   wasm.numThreads = numThreads;
   wasm.proxy = false;
 }
@@ -161,8 +166,7 @@ interface Started {
  * session that starts wins. Every preference not honoured leaves a reason.
  */
 async function startOnFirstDevice(reader: ModelFileReader, settings: Settings, tokenized: Tokenized,
-  probe: WebGpuProbe, hooks?: SessionHooks): Promise<Started> {
-  const choice = chooseDevices(settings.device, probe);
+  probe: WebGpuProbe, choice: BackendChoice, hooks?: SessionHooks): Promise<Started> {
   const fallbacks: Fallback[] = [...choice.fallbacks];
   const notes = [...choice.notes];
   let lastError: unknown;
@@ -257,8 +261,9 @@ export async function createReranker(options: RerankerOptions = {}, internals: R
   throwIfAborted(settings.signal, 'model loading');
 
   const probe: WebGpuProbe = settings.device === 'wasm' ? { adapter: null } : await probeWebGpu();
-  configureWasm(settings.numThreads, options.wasmUrl);
-  const running = await startOnFirstDevice(reader, settings, tokenized, probe, internals.hooks);
+  const choice = chooseDevices(settings.device, probe);
+  configureWasm(settings.numThreads, choice.devices, options.wasmUrl, options.wasmCpu);
+  const running = await startOnFirstDevice(reader, settings, tokenized, probe, choice, internals.hooks);
 
   const device = running.session.device;
   const fidelity = options.selfCheck ?? device === 'webgpu'

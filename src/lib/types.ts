@@ -45,8 +45,16 @@ export interface RerankerOptions {
   signal?: AbortSignal;
   /** Use the browser's Cache API for downloaded files (default true where it exists). */
   cache?: boolean;
-  /** URL of onnxruntime-web's .wasm file, for hosts that serve it elsewhere. */
+  /** URL of onnxruntime-web's .wasm file (its WebGPU build, 26.9 MB), for hosts that serve it elsewhere. */
   wasmUrl?: string;
+  /**
+   * onnxruntime-web's plain wasm build (`ort-wasm-simd-threaded.wasm`, 14.3 MB, and its `.mjs` loader), loaded
+   * instead of the WebGPU build when the model will run on wasm only (no hardware WebGPU adapter, or device 'wasm'):
+   * half the download and about half the start-up. The library's worker passes its own copies; elsewhere leave it
+   * unset (the WebGPU build runs wasm too). onnxruntime sets up its wasm once per worker or page: a later WebGPU load
+   * in the same one falls back to wasm, and says why.
+   */
+  wasmCpu?: { wasm: string; loader: string };
   /**
    * How long a partial batch waits for rows from concurrent calls before it runs (dynamic batching). Default 0 in
    * the calling thread; the worker uses 10 ms.

@@ -22,6 +22,9 @@ import { type Endpoint, type ReplyTo, type ReplyTypes, type Request, type Reques
 // its own module, and a bundler that re-bundles our prebuilt worker (an app installing the package) does not carry
 // the .wasm along; this import makes every bundler emit it and give us its final URL.
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+// The plain wasm build, half the size, for devices that will run on wasm only (see RerankerOptions.wasmCpu).
+import ortCpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import ortCpuLoaderUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 
 export interface WorkerReranker extends Reranker {
   /** Memory the worker's model uses now (wasm heap, live GPU buffers). */
@@ -229,6 +232,7 @@ export async function createWorkerReranker(options: RerankerOptions & { endpoint
     worker = new Worker(new URL('./reranker.worker.ts', import.meta.url), { type: 'module', name: 'reranker' });
     // Resolved here: the worker's own base URL is not the page's.
     load.wasmUrl ??= new URL(ortWasmUrl, import.meta.url).href;
+    load.wasmCpu ??= { wasm: new URL(ortCpuWasmUrl, import.meta.url).href, loader: new URL(ortCpuLoaderUrl, import.meta.url).href };
   }
   const client = new WorkerClient(endpoint ?? worker!);
   worker?.addEventListener('error', (event) => {

@@ -70,6 +70,10 @@ describe.skipIf(skip !== null)('the built app under /demo/ in Chromium', () => {
     const modelRequests = requests.map((r) => new URL(r.url()).pathname).filter((p) => p.includes('/models/'));
     expect(modelRequests.length).toBeGreaterThan(0);
     expect(modelRequests.every((p) => p.startsWith('/demo/models/tiny-random-bge-reranker/')), modelRequests.join('\n')).toBe(true);
+    // Running on wasm only, the worker loads onnxruntime's plain wasm build (14 MB), not its WebGPU build (27 MB).
+    const wasmFiles = requests.map((r) => new URL(r.url()).pathname.split('/').pop()!).filter((f) => f.endsWith('.wasm'));
+    expect(wasmFiles, wasmFiles.join(', ')).toHaveLength(1);
+    expect(wasmFiles[0]).toMatch(/^ort-wasm-simd-threaded-[\w-]+\.wasm$/);
   });
 
   it('reranks the default sample: every document ranked by score, one timing row per batch', async () => {
@@ -196,4 +200,18 @@ describe.skipIf(skip !== null)('the built app under /demo/ in Chromium', () => {
       await narrow.close();
     }
   });
+
+  it('a load that will try WebGPU fetches onnxruntime\'s WebGPU build, and wasm-only loads its plain build', async () => {
+    const other = await openApp(browser, site.url);
+    try {
+      await other.page.getByTestId('device-select').selectOption('webgpu');
+      await other.page.getByTestId('load-button').click();
+      await other.waitStatus('model-status', 'ready', 180_000);
+      const wasmFiles = other.requests.map((r) => new URL(r.url()).pathname.split('/').pop()!).filter((f) => f.endsWith('.wasm'));
+      expect(wasmFiles, wasmFiles.join(', ')).toHaveLength(1);
+      expect(wasmFiles[0]).toMatch(/^ort-wasm-simd-threaded\.asyncify-[\w-]+\.wasm$/);
+    } finally {
+      await other.page.close();
+    }
+  }, 240_000);
 });

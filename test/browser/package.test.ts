@@ -171,7 +171,11 @@ describe('the packed library in a fresh project', () => {
       fs.writeFileSync(path.join(project, 'main.js'), MAIN_JS('bge-reranker-web'));
       await productionBuild({ root: project, configFile: false, base: './', logLevel: 'warn', build: { outDir: 'dist', emptyOutDir: true } });
       const assets = fs.readdirSync(path.join(project, 'dist/assets'));
-      expect(assets.filter((f) => f.endsWith('.wasm'))).toHaveLength(1);
+      // One copy of each onnxruntime wasm build: the WebGPU one, and the plain one for wasm-only devices.
+      const wasm = assets.filter((f) => f.endsWith('.wasm'));
+      expect(wasm.filter((f) => f.startsWith('ort-wasm-simd-threaded.asyncify'))).toHaveLength(1);
+      expect(wasm.filter((f) => /^ort-wasm-simd-threaded-[\w-]+\.wasm$/.test(f))).toHaveLength(1);
+      expect(wasm).toHaveLength(2);
       const site = await serveSite(path.join(project, 'dist'), { base: '/app/' });
       try {
         expectReranked(await outcomeAt(site.url));
