@@ -12,7 +12,9 @@ export type DtypeRequest = Dtype | 'auto';
  * Where the model comes from:
  * - a Hugging Face hub id (`'onnx-community/bge-reranker-v2-m3-ONNX'`), resolved with transformers.js' `env.remoteHost`
  *   and `env.remotePathTemplate`;
- * - `{ url }`: the base URL of a self-hosted copy with the same layout (`config.json`, `tokenizer.json`, `onnx/...`);
+ * - `{ url }`, or a string that is clearly a URL or a path (`'https://host/models/x/'`, `'/models/x/'`, `'./x/'`): the
+ *   base URL of a self-hosted copy with the same layout (`config.json`, `tokenizer.json`, `onnx/...`); in Node, a
+ *   path or `file:` URL is read from disk;
  * - `{ files }`: files the user picked, keyed by their path inside the model folder (`'onnx/model_quantized.onnx'`).
  */
 export type ModelSource = string | { url: string } | { files: Record<string, Blob> };
