@@ -120,15 +120,20 @@ async function readModel(reader: ModelFileReader, config: Record<string, unknown
   return { dtype, graph, external };
 }
 
+/** Reads of one load, by dtype, kept so that a device tried after another one reads no file (nor a 404) twice. */
+type ModelReads = Map<Dtype, Promise<ModelFiles>>;
+
 /**
  * The first of `dtypes` whose file the source has: one request when the first is there, as it is in the usual case
  * (no probing of every dtype). Each missing file leaves a fallback with its reason.
  */
 async function readFirstPresent(reader: ModelFileReader, config: Record<string, unknown>, dtypes: readonly Dtype[],
-  fallbacks: Fallback[], signal?: AbortSignal): Promise<ModelFiles> {
+  fallbacks: Fallback[], reads: ModelReads, signal?: AbortSignal): Promise<ModelFiles> {
   for (const [i, dtype] of dtypes.entries()) {
     try {
-      return await readModel(reader, config, dtype, signal);
+      let read = reads.get(dtype);
+      if (!read) reads.set(dtype, (read = readModel(reader, config, dtype, signal)));
+      return await read;
     } catch (error) {
       const next = dtypes[i + 1];
       if (!(error instanceof ModelLoadError) || !error.missingFile || !next) throw error;
@@ -169,11 +174,12 @@ async function startOnFirstDevice(reader: ModelFileReader, settings: Settings, t
   probe: WebGpuProbe, choice: BackendChoice, hooks?: SessionHooks): Promise<Started> {
   const fallbacks: Fallback[] = [...choice.fallbacks];
   const notes = [...choice.notes];
+  const reads: ModelReads = new Map();
   let lastError: unknown;
   for (const [position, device] of choice.devices.entries()) {
     const candidates = dtypeCandidates(settings.dtype, device, probe.adapter);
     const dtypeFallbacks = [...candidates.fallbacks];
-    const model = await readFirstPresent(reader, tokenized.modelConfig, candidates.dtypes, dtypeFallbacks, settings.signal);
+    const model = await readFirstPresent(reader, tokenized.modelConfig, candidates.dtypes, dtypeFallbacks, reads, settings.signal);
     throwIfAborted(settings.signal, 'model loading');
     try {
       const session = await startSession(model, device, tokenized.encoder, hooks);

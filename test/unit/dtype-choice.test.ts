@@ -91,6 +91,25 @@ describe('loading from a static host', () => {
     }
   });
 
+  it('a device that fails after the file was read falls back without reading it again', async () => {
+    // A WebGPU adapter that onnxruntime's Node build cannot use: the webgpu session fails, wasm takes over.
+    const fakeAdapter = { features: { has: () => false }, info: { vendor: 'test', architecture: '', description: 'fake', isFallbackAdapter: false } };
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu: { requestAdapter: async () => fakeAdapter } }, configurable: true });
+    full.requests.length = 0;
+    try {
+      const r = await createReranker({ model: { url: full.url }, device: 'webgpu', dtype: 'fp32', cache: false });
+      try {
+        expect(r.info.backend).toBe('wasm');
+        expect(r.info.fallbacks.map((f) => `${f.from}→${f.to}`)).toEqual(['webgpu→wasm']);
+        expect(onnxRequests(full)).toEqual(['GET /onnx/model.onnx']);
+      } finally {
+        await r.dispose();
+      }
+    } finally {
+      delete (globalThis as { navigator?: unknown }).navigator;
+    }
+  });
+
   it('a dtype asked for by name whose file is missing fails, naming the file', async () => {
     await expect(createReranker({ model: { url: noQ8.url }, device: 'wasm', dtype: 'q8', cache: false }))
       .rejects.toMatchObject({ name: 'ModelLoadError', message: expect.stringMatching(/onnx\/model_quantized.onnx is missing .* HTTP 404/) });
