@@ -6,7 +6,7 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, type BatchingMode } from 
 import { BatchQueue } from './batch-queue.ts';
 import { planWindows } from './chunking.ts';
 import { DisposedError, InputError, RerankerError } from './errors.ts';
-import { documentRoom, maxQueryTokens, type PairIds } from './pairs.ts';
+import { documentRoom, type PairIds } from './pairs.ts';
 import type { ModelSession } from './session.ts';
 import type { PairEncoder } from './tokenize.ts';
 import type { BatchRecord, RerankOptions, RerankResult, Reranker, RerankerInfo, ScoreOptions } from './types.ts';
@@ -134,7 +134,7 @@ export class LocalReranker implements Reranker {
 
     const maxLength = this.info.maxLength;
     // Long texts are tokenized only as far as the pair can hold, and one token more, which tells that they were cut.
-    const queryIds = this.encoder.encode(query, maxQueryTokens(maxLength) + 1);
+    const queryIds = this.encoder.encodeQuery(query, maxLength);
     // One entry per scored pair; a chunked document owns several (its windows).
     const encoded: EncodedPair[] = [];
     const owner: number[] = [];
@@ -143,7 +143,7 @@ export class LocalReranker implements Reranker {
     const room = documentRoom(queryIds.length, maxLength);
     documents.forEach((document, index) => {
       const start = performance.now();
-      const ids = this.encoder.encode(document, room + 1);
+      const ids = this.encoder.encodeDocument(document, queryIds, maxLength);
       if (longDocuments === 'truncate' || ids.length <= room) {
         encoded.push({ pair: this.encoder.pairFromIds(queryIds, ids, maxLength), ms: performance.now() - start });
         owner.push(index);
@@ -196,8 +196,8 @@ export class LocalReranker implements Reranker {
     const encoded = pairs.map(([q, d]): EncodedPair => {
       const start = performance.now();
       let ids = queryIds.get(q);
-      if (!ids) queryIds.set(q, (ids = this.encoder.encode(q, maxQueryTokens(maxLength) + 1)));
-      const pair = this.encoder.pairFromIds(ids, this.encoder.encode(d, documentRoom(ids.length, maxLength) + 1), maxLength);
+      if (!ids) queryIds.set(q, (ids = this.encoder.encodeQuery(q, maxLength)));
+      const pair = this.encoder.pairFromIds(ids, this.encoder.encodeDocument(d, ids, maxLength), maxLength);
       return { pair, ms: performance.now() - start };
     });
     return this.run(encoded, resolved);

@@ -10,7 +10,7 @@
  */
 import { PreTrainedTokenizer, XLMRobertaTokenizer } from '@huggingface/transformers';
 import { ModelLoadError } from './errors.ts';
-import { buildPairIds, type PairIds, type SpecialTokenIds } from './pairs.ts';
+import { buildPairIds, documentRoom, maxQueryTokens, type PairIds, type SpecialTokenIds } from './pairs.ts';
 import { codePointBoundary, CUT_SPACES, exactCutSpaces, isStableCodePoint, looseForm } from './exact-cuts.ts';
 
 export interface TokenizerFiles {
@@ -168,6 +168,19 @@ export class PairEncoder {
       return left;
     }
     return ids.length > maxTokens ? ids.slice(0, maxTokens) : ids;
+  }
+
+  /**
+   * A query's ids, as far as a pair of `maxLength` holds (¾ of it) and one more, which tells that it was cut: a
+   * 5M-character query costs one piece of tokenizing.
+   */
+  encodeQuery(query: string, maxLength: number): number[] {
+    return this.encode(query, maxQueryTokens(maxLength) + 1);
+  }
+
+  /** A document's ids beside a query of `queryIds`, as far as the pair holds and one more (see `encodeQuery`). */
+  encodeDocument(document: string, queryIds: readonly number[], maxLength: number): number[] {
+    return this.encode(document, documentRoom(queryIds.length, maxLength) + 1);
   }
 
   pairFromIds(queryIds: readonly number[], documentIds: readonly number[], maxLength: number): PairIds {
