@@ -118,13 +118,17 @@ export class ModelSession {
     try {
       output = await this.session.run(feeds);
     } catch (error) {
+      const classified = classifyRunError(error, this.device);
       // A destroyed or lost device fails the run with whatever the failing call says ("Failed to download data from
-      // buffer", ...); its `lost` promise, which settles around the same time, is what tells device loss apart.
-      if (this.deviceLost && !this.lost) {
-        await Promise.race([this.deviceLost, new Promise((resolve) => setTimeout(resolve, LOST_WAIT_MS))]);
+      // buffer", ...); its `lost` promise, which settles around the same time, is what tells device loss apart. An
+      // out-of-memory error needs no wait: its halves fail fast as DeviceLostError if the device is gone.
+      if (this.deviceLost && !this.lost && !(classified instanceof OutOfMemoryError)) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([this.deviceLost, new Promise((resolve) => (timer = setTimeout(resolve, LOST_WAIT_MS)))]);
+        clearTimeout(timer);
       }
       if (this.lost) throw new DeviceLostError(`the GPU device was lost: ${this.lost}`, { cause: error });
-      throw classifyRunError(error, this.device);
+      throw classified;
     }
     const logits = output.logits;
     try {
