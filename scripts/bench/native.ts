@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
-import { padRows } from '../../src/lib/padding.ts';
+import { modelFeeds } from '../../src/lib/padding.ts';
 
 export interface NativeRunner {
   version: string;
@@ -14,13 +14,6 @@ export interface NativeRunner {
   close(): Promise<void>;
 }
 
-function feedsOf(rows: readonly (readonly number[])[], pad: number): Record<string, ortNode.Tensor> {
-  const { ids, mask, width } = padRows(rows, pad);
-  return {
-    input_ids: new ortNode.Tensor('int64', ids, [rows.length, width]),
-    attention_mask: new ortNode.Tensor('int64', mask, [rows.length, width]),
-  };
-}
 
 export async function openNative(onnxFile: string, threads: number): Promise<NativeRunner> {
   const session = await ortNode.InferenceSession.create(fs.readFileSync(onnxFile), {
@@ -36,7 +29,8 @@ export async function openNative(onnxFile: string, threads: number): Promise<Nat
     async run(batches, pad) {
       let ms = 0;
       for (const rows of batches) {
-        const feeds = feedsOf(rows, pad);
+        const feeds = modelFeeds(rows.map((ids) => ({ ids })), pad, session.inputNames,
+          (data, dims) => new ortNode.Tensor('int64', data, dims));
         const t0 = performance.now();
         await session.run(feeds);
         ms += performance.now() - t0;

@@ -7,7 +7,7 @@ import { createReranker } from '../../src/lib/load.ts';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
 import { installMemoryProbe, readMemoryUsage } from '../../src/lib/memory.ts';
 import { ort } from '../../src/lib/ort.ts';
-import { padRows } from '../../src/lib/padding.ts';
+import { modelFeeds } from '../../src/lib/padding.ts';
 import { runSweep } from '../../src/lib/sweep.ts';
 import type { BatchRecord, Reranker } from '../../src/lib/types.ts';
 import type { BareRequest, LoadRequest, ScoreRequest, ScoreTiming } from './protocol.ts';
@@ -100,13 +100,6 @@ window.benchBareLoad = async (request) => {
   });
 };
 
-function feedsOf(rows: readonly (readonly number[])[], pad: number): Record<string, ort.Tensor> {
-  const { ids, mask, width } = padRows(rows, pad);
-  return {
-    input_ids: new ort.Tensor('int64', ids, [rows.length, width]),
-    attention_mask: new ort.Tensor('int64', mask, [rows.length, width]),
-  };
-}
 
 window.benchBareRun = async (request: BareRequest) => {
   const session = bare;
@@ -114,7 +107,8 @@ window.benchBareRun = async (request: BareRequest) => {
   let runMs = 0;
   const start = performance.now();
   for (const rows of request.batches) {
-    const feeds = feedsOf(rows, request.pad);
+    const feeds = modelFeeds(rows.map((ids) => ({ ids })), request.pad, session.inputNames,
+      (data, dims) => new ort.Tensor('int64', data, dims));
     const t0 = performance.now();
     const output = await session.run(feeds);
     runMs += performance.now() - t0;

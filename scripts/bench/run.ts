@@ -57,7 +57,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   if (!fs.existsSync(onnxFile)) generateModel(o, modelDir);
   const config = readJson(path.join(modelDir, 'config.json'));
   const encoder = encoderFor(modelDir);
-  const pad = encoder.special.pad;
+  const pad = encoder.padId;
   const load: LoadRequest = { modelUrl: MODEL_ROUTE, dtype: o.dtype, device: o.device, numThreads: o.threads, cache: false };
 
   o.log(`bench: ${o.preset} (${path.relative(PROJECT_ROOT, modelDir)}), ${o.dtype} on ${o.device}, ${o.threads} threads${o.quick ? ', quick' : ''}`);

@@ -6,7 +6,7 @@
  */
 import { CORPUS } from '../model/corpus.ts';
 import { Rng } from '../model/rng.ts';
-import { PAIR_SPECIAL_TOKEN_COUNT } from '../../src/lib/pairs.ts';
+import { specialTokenCount } from '../../src/lib/pairs.ts';
 import type { PairEncoder } from '../../src/lib/tokenize.ts';
 
 export const RAG_QUERY = 'How does a cross-encoder rerank the documents that a vector index retrieved, and why batch them?';
@@ -43,15 +43,16 @@ function documentOf(encoder: PairEncoder, rng: Rng, tokens: number): string {
 export function ragWorkload(encoder: PairEncoder, documents: number, seed: number, minTokens = 16, maxTokens = 512): Workload {
   const rng = new Rng(seed);
   const queryTokens = encoder.encode(RAG_QUERY).length;
+  const specials = specialTokenCount(encoder.template);
   const docs: string[] = [];
   const pairTokens: number[] = [];
   for (let i = 0; i < documents; i++) {
     // Log-uniform: many short chunks and a long tail, as a retriever's top-k over mixed sources looks.
     const target = Math.round(Math.exp(Math.log(minTokens) + rng.nextFloat() * (Math.log(maxTokens) - Math.log(minTokens))));
-    const docTokens = Math.max(1, target - queryTokens - PAIR_SPECIAL_TOKEN_COUNT);
+    const docTokens = Math.max(1, target - queryTokens - specials);
     const doc = documentOf(encoder, rng, docTokens);
     docs.push(doc);
-    pairTokens.push(Math.min(maxTokens, queryTokens + encoder.encode(doc).length + PAIR_SPECIAL_TOKEN_COUNT));
+    pairTokens.push(Math.min(maxTokens, queryTokens + encoder.encode(doc).length + specials));
   }
   return { query: RAG_QUERY, documents: docs, pairTokens };
 }
@@ -60,6 +61,7 @@ export function ragWorkload(encoder: PairEncoder, documents: number, seed: numbe
 export function equalLengthPairs(encoder: PairEncoder, count: number, tokens: number, seed: number): [string, string][] {
   const rng = new Rng(seed ^ 0x5eed);
   const queryTokens = encoder.encode(RAG_QUERY).length;
+  const specials = specialTokenCount(encoder.template);
   return Array.from({ length: count }, (): [string, string] =>
-    [RAG_QUERY, documentOf(encoder, rng, tokens - queryTokens - PAIR_SPECIAL_TOKEN_COUNT)]);
+    [RAG_QUERY, documentOf(encoder, rng, tokens - queryTokens - specials)]);
 }

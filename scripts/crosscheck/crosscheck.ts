@@ -3,7 +3,7 @@
  * on the seed's ten Chinese pairs plus generated pairs of mixed lengths and languages. Not part of `npm test`: it needs
  * the Python venv (`.venv`, created on first use by venv.ts) and, for the browser rows, Debian's Chromium.
  *
- * 1. Our ids: transformers.js through src/lib (PairEncoder + buildPairIds), exactly as the core builds pairs.
+ * 1. Our ids: transformers.js through src/lib (PairEncoder.pairFromIds), exactly as the core builds pairs.
  * 2. Python (crosscheck.py): Rust `tokenizers` ids must equal ours; PyTorch fp32 logits on our ids; CrossEncoder(dir).
  * 2b. Python (quantizers.py, python-onnx.ts): onnxruntime's own quantizers (MatMulNBitsQuantizer for q4, ONNXQuantizer
  *    for int8 / uint8, as transformers.js calls them) on our fp32 file must give our q4 / int8 / uint8 files (every
@@ -38,7 +38,6 @@ import { DTYPES as GENERATED_DTYPES } from '../model/presets.ts';
 // Node runs onnxruntime-web's Node build, as the unit tests do (vitest.config.ts): registered before src/lib loads.
 register('./ort-node-alias.mjs', import.meta.url);
 const { createReranker } = await import('../../src/lib/index.ts');
-const { buildPairIds } = await import('../../src/lib/pairs.ts');
 const { PairEncoder } = await import('../../src/lib/tokenize.ts');
 
 const BACKENDS = ['node-wasm', 'chromium-webgpu', 'chromium-wasm'] as const;
@@ -90,7 +89,7 @@ const encoder = PairEncoder.fromFiles({
   modelConfig: readJson('config.json'),
 });
 const pairs: CrosscheckPair[] = crosscheckPairs({ count: Number(args.count), seed: Number(args.seed) });
-const ids = pairs.map((p) => buildPairIds(encoder.encode(p.query), encoder.encode(p.document), maxLength, encoder.special).ids);
+const ids = pairs.map((p) => encoder.pairFromIds(encoder.encode(p.query), encoder.encode(p.document), maxLength).ids);
 const pairsFile = path.join(outDir, 'pairs.json');
 fs.writeFileSync(pairsFile, JSON.stringify({ maxLength, pairs: pairs.map((p, i) => ({ ...p, ids: ids[i] })) }));
 const lengths = ids.map((row) => row.length).sort((a, b) => a - b);

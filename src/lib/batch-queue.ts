@@ -7,18 +7,18 @@
  */
 import { AbortError, DisposedError, OutOfMemoryError } from './errors.ts';
 import { planTensors, takeBatch, type BatchPolicy } from './batching.ts';
+import type { TokenRow } from './padding.ts';
 import type { BatchEvent, BatchRecord, Device } from './types.ts';
 
 export type { BatchPolicy };
 
-export interface QueuedRow {
-  ids: readonly number[];
+export interface QueuedRow extends TokenRow {
   /** Time spent tokenizing this row, for the batch record. */
   tokenizeMs: number;
 }
 
 /** Runs one tensor: these rows padded to the longest, exactly as given. Resolves to one logit per row. */
-export type RunTensor = (rows: readonly (readonly number[])[]) => Promise<number[]>;
+export type RunTensor = (rows: readonly TokenRow[]) => Promise<number[]>;
 
 export interface QueueOptions {
   run: RunTensor;
@@ -254,7 +254,7 @@ export class BatchQueue {
     const logits = new Array<number>(batch.length);
     try {
       for (const tensor of tensors) {
-        const values = await this.run(tensor.map((i) => batch[i].ticket.rows[batch[i].row].ids));
+        const values = await this.run(tensor.map((i) => batch[i].ticket.rows[batch[i].row]));
         tensor.forEach((i, k) => {
           logits[i] = values[k];
         });

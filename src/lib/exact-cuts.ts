@@ -82,6 +82,7 @@ function followNormalizer(step: Json | null | undefined, forms: Map<string, stri
  */
 export function exactCutSpaces(tokenizerJson: Json, tokenizerConfig: Json): string {
   const model = tokenizerJson.model as { type?: string; vocab?: unknown } | undefined;
+  if (model?.type === 'WordPiece') return wordPieceCutSpaces(tokenizerJson);
   if (model?.type !== 'Unigram' || !Array.isArray(model.vocab)) return '';
   let hasMetaspace = false;
   for (const entry of model.vocab as unknown[]) {
@@ -98,6 +99,21 @@ export function exactCutSpaces(tokenizerJson: Json, tokenizerConfig: Json): stri
   const forms = new Map(CUT_SPACES.map((c) => [c, c]));
   if (!followNormalizer(tokenizerJson.normalizer as Json | null | undefined, forms)) return '';
   return forms.get(' ') === ' ' ? CUT_SPACES.filter((c) => forms.get(c) === ' ').join('') : '';
+}
+
+/**
+ * BERT's layout (WordPiece, BertNormalizer, BertPreTokenizer): every ASCII whitespace is a cut, because the normalizer
+ * acts character by character (clean_text, spacing around CJK, NFD accent stripping, lowercasing, whose final-sigma
+ * rule stops at whitespace too), the pre-tokenizer drops whitespace and splits there, and WordPiece works per word.
+ * Added tokens holding whitespace would straddle a cut: then there is none.
+ */
+function wordPieceCutSpaces(tokenizerJson: Json): string {
+  const normalizer = tokenizerJson.normalizer as Json | null | undefined;
+  const pre = tokenizerJson.pre_tokenizer as Json | null | undefined;
+  if ((normalizer && normalizer.type !== 'BertNormalizer') || pre?.type !== 'BertPreTokenizer') return '';
+  const added = (tokenizerJson.added_tokens as { content?: unknown }[] | undefined) ?? [];
+  if (added.some((t) => typeof t.content !== 'string' || /\s/u.test(t.content))) return '';
+  return CUT_SPACES.join('');
 }
 
 const VISIBLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;

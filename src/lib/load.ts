@@ -61,15 +61,27 @@ interface Tokenized {
   files: FileRead[];
 }
 
+/**
+ * Tokens a pair may have: the position table's size, less RoBERTa's offset (XLM-R models number positions from
+ * pad_token_id + 1, so 514 positions hold 512 tokens); BERT-family models start at 0.
+ */
+function usablePositions(config: Record<string, unknown>): number | undefined {
+  const positions = config.max_position_embeddings;
+  if (typeof positions !== 'number') return undefined;
+  const roberta = /roberta|camembert/i.test(String(config.model_type ?? ''));
+  const pad = typeof config.pad_token_id === 'number' ? config.pad_token_id : 1;
+  return roberta ? positions - pad - 1 : positions;
+}
+
 /** Step 2: config.json and the tokenizer, checked against maxLength. */
 async function readConfigAndTokenizer(reader: ModelFileReader, settings: Settings): Promise<Tokenized> {
   const files = await Promise.all(
     ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((p) => reader.read(p, settings.signal)));
   const [configFile, tokenizerFile, tokenizerConfigFile] = files;
   const modelConfig = parseJsonFile(configFile);
-  const maxPositions = modelConfig.max_position_embeddings;
-  if (typeof maxPositions === 'number' && settings.maxLength > maxPositions - 2) {
-    throw new InputError(`maxLength ${settings.maxLength} exceeds what this model supports (${maxPositions - 2} tokens)`);
+  const positions = usablePositions(modelConfig);
+  if (positions !== undefined && settings.maxLength > positions) {
+    throw new InputError(`maxLength ${settings.maxLength} exceeds what this model supports (${positions} tokens)`);
   }
   const encoder = PairEncoder.fromFiles({
     tokenizerJson: parseJsonFile(tokenizerFile),
@@ -107,6 +119,8 @@ interface ModelFiles {
   dtype: Dtype;
   graph: FileRead;
   external: ExternalDataFile[];
+  /** config.json, for the session's label count. */
+  config: Record<string, unknown>;
 }
 
 async function readModel(reader: ModelFileReader, config: Record<string, unknown>, dtype: Dtype, signal?: AbortSignal): Promise<ModelFiles> {
@@ -117,7 +131,7 @@ async function readModel(reader: ModelFileReader, config: Record<string, unknown
     const dataPath = `${path}_data${i === 0 ? '' : `_${i}`}`;
     external.push({ path: dataPath.split('/').pop()!, data: (await reader.read(dataPath, signal)).bytes });
   }
-  return { dtype, graph, external };
+  return { dtype, graph, external, config };
 }
 
 /** Reads of one load, by dtype, kept so that a device tried after another one reads no file (nor a 404) twice. */
@@ -145,9 +159,9 @@ async function readFirstPresent(reader: ModelFileReader, config: Record<string, 
 
 /** Creates a session and runs the warm-up that also proves the tokenizer fits the model's vocabulary. */
 async function startSession(model: ModelFiles, device: Device, encoder: PairEncoder, hooks?: SessionHooks): Promise<ModelSession> {
-  const session = await ModelSession.create(model.graph.bytes, device, model.external, hooks);
+  const session = await ModelSession.create(model.graph.bytes, device, { externalData: model.external, hooks, config: model.config });
   try {
-    await session.run([[encoder.special.bos, encoder.maxTokenId, encoder.special.eos]], encoder.special.pad);
+    await session.run([encoder.pairFromIds([encoder.maxTokenId], [], MIN_MAX_LENGTH)], encoder.padId);
     return session;
   } catch (error) {
     await session.dispose().catch(() => {});
@@ -273,7 +287,7 @@ export async function createReranker(options: RerankerOptions = {}, internals: R
 
   const device = running.session.device;
   const fidelity = options.selfCheck ?? device === 'webgpu'
-    ? await fidelityCheck(running.session, { graph: running.model.graph.bytes, external: running.model.external },
+    ? await fidelityCheck(running.session, { graph: running.model.graph.bytes, external: running.model.external, config: running.model.config },
       tokenized.encoder, running.model.dtype, settings.maxLength)
     : null;
   const info = describeLoad(settings, tokenized, running, probe, fidelity, performance.now() - started);

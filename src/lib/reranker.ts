@@ -73,7 +73,7 @@ export class LocalReranker implements Reranker {
     this.limits = limits;
     this.currentInfo = info;
     this.queue = new BatchQueue({
-      run: (rows) => this.live().run(rows, encoder.special.pad),
+      run: (rows) => this.live().run(rows, encoder.padId),
       backend: () => this.live().device,
       maxWaitMs,
       recover: recover && (async (error) => {
@@ -140,7 +140,7 @@ export class LocalReranker implements Reranker {
     const owner: number[] = [];
     const windowOf: ({ start: number; end: number } | undefined)[] = [];
     // Tokens a document may have beside the (capped) query.
-    const room = documentRoom(queryIds.length, maxLength);
+    const room = documentRoom(queryIds.length, maxLength, this.encoder.template);
     documents.forEach((document, index) => {
       const start = performance.now();
       const ids = this.encoder.encodeDocument(document, queryIds, maxLength);
@@ -154,7 +154,7 @@ export class LocalReranker implements Reranker {
       const ms = (performance.now() - start) / windows.length;
       for (const w of windows) {
         const pair = this.encoder.pairFromIds(queryIds, w.ids, maxLength);
-        encoded.push({ pair: { ids: pair.ids, truncated: pair.truncated || w.truncated }, ms });
+        encoded.push({ pair: { ...pair, truncated: pair.truncated || w.truncated }, ms });
         owner.push(index);
         windowOf.push({ start: w.start, end: w.end });
       }
@@ -206,7 +206,7 @@ export class LocalReranker implements Reranker {
   /** Queues encoded pairs (possibly sharing batches with concurrent calls) and turns logits into scores. */
   private async run(encoded: EncodedPair[], options: ResolvedScoreOptions): Promise<number[]> {
     const logits = await this.queue.submit(
-      encoded.map((e) => ({ ids: e.pair.ids, tokenizeMs: e.ms })),
+      encoded.map((e) => ({ ids: e.pair.ids, typeIds: e.pair.typeIds, tokenizeMs: e.ms })),
       { mode: options.batching, batchSize: options.batchSize, maxBatchTokens: options.maxBatchTokens, lengthGroups: options.lengthGroups },
       { signal: options.signal, onBatch: options.onBatch },
     );

@@ -3,7 +3,6 @@
  * known WebGPU failures (every document the same score, fp16 overflow, wrong quantized kernels) are silent; this is
  * where they show.
  */
-import { buildPairIds } from './pairs.ts';
 import { ModelSession, type ExternalDataFile } from './session.ts';
 import type { PairEncoder } from './tokenize.ts';
 import type { Dtype, FidelityCheck } from './types.ts';
@@ -29,19 +28,20 @@ export const SELF_CHECK_TOLERANCE: Record<Dtype, number> = {
 export interface SelfCheckModel {
   graph: Uint8Array;
   external: ExternalDataFile[];
+  config: Record<string, unknown>;
 }
 
 export async function fidelityCheck(session: ModelSession, model: SelfCheckModel, encoder: PairEncoder, dtype: Dtype,
   maxLength: number): Promise<FidelityCheck> {
-  const rows = SELF_CHECK_PAIRS.map(([q, d]) => buildPairIds(encoder.encode(q), encoder.encode(d), maxLength, encoder.special).ids);
-  const reference = await ModelSession.create(model.graph, 'wasm', model.external);
+  const rows = SELF_CHECK_PAIRS.map(([q, d]) => encoder.pairFromIds(encoder.encode(q), encoder.encode(d), maxLength));
+  const reference = await ModelSession.create(model.graph, 'wasm', { externalData: model.external, config: model.config });
   try {
     // One pair per run on both sides: q8's activation scales depend on the whole batch.
     const ours: number[] = [];
     const theirs: number[] = [];
     for (const row of rows) {
-      ours.push(...(await session.run([row], encoder.special.pad)));
-      theirs.push(...(await reference.run([row], encoder.special.pad)));
+      ours.push(...(await session.run([row], encoder.padId)));
+      theirs.push(...(await reference.run([row], encoder.padId)));
     }
     const maxDiff = ours.reduce((m, x, i) => Math.max(m, Number.isFinite(x) ? Math.abs(x - theirs[i]) : Infinity), 0);
     // The failure of transformers.js #1181: one score for every pair, however close to the reference's mean.

@@ -1,6 +1,6 @@
-/** One onnxruntime-web inference session: padded int64 feeds in, one logit per row out. */
+/** One onnxruntime-web inference session: padded int64 feeds in, one relevance logit per row out. */
 import { ort } from './ort.ts';
-import { padRows } from './padding.ts';
+import { modelFeeds, type TokenRow } from './padding.ts';
 import { DeviceLostError, ModelLoadError, OutOfMemoryError, RerankerError } from './errors.ts';
 import { floatTensorToNumbers } from './float16.ts';
 import type { Device } from './types.ts';
@@ -34,6 +34,43 @@ export interface SessionHooks {
   beforeRun?: (run: { device: Device; runIndex: number; rows: number; sequenceLength: number }) => void;
 }
 
+/**
+ * Logits a cross-encoder gives per pair: one (a relevance logit, as bge-reranker and MiniLM cross-encoders have) or two
+ * (not relevant, relevant: a two-label classification export).
+ */
+export type LabelCount = 1 | 2;
+
+/** The label count config.json declares (`id2label`, else `num_labels`); undefined if it declares none. */
+export function declaredLabels(config: Record<string, unknown>): number | undefined {
+  const id2label = config.id2label;
+  if (id2label && typeof id2label === 'object') return Object.keys(id2label).length;
+  return typeof config.num_labels === 'number' ? config.num_labels : undefined;
+}
+
+/**
+ * The label count of a session's `logits` output: its last dimension where the graph fixes it, else config.json's,
+ * else one. A model with any other count is a classifier, not a reranker.
+ */
+function labelCount(graphLabels: number | undefined, configLabels: number | undefined): LabelCount {
+  if (graphLabels !== undefined && configLabels !== undefined && graphLabels !== configLabels) {
+    throw new ModelLoadError(`the ONNX model gives ${graphLabels} logits per pair but config.json declares ` +
+      `${configLabels} labels: they belong to different models`);
+  }
+  const labels = graphLabels ?? configLabels ?? 1;
+  if (labels !== 1 && labels !== 2) {
+    throw new ModelLoadError(`the model has ${labels} labels: a reranker has one (a relevance logit) or two ` +
+      '(not relevant, relevant)');
+  }
+  return labels;
+}
+
+export interface SessionOptions {
+  externalData?: ExternalDataFile[];
+  hooks?: SessionHooks;
+  /** config.json, for its label count (see {@link declaredLabels}). */
+  config?: Record<string, unknown>;
+}
+
 /** How long a failed WebGPU run waits for the device's `lost` promise before calling the failure something else. */
 const LOST_WAIT_MS = 1000;
 
@@ -48,10 +85,12 @@ export class ModelSession {
     private readonly session: ort.InferenceSession,
     readonly device: Device,
     private readonly hooks: SessionHooks,
+    /** Two: the relevance logit is relevant − not relevant, whose sigmoid is the softmax's relevant probability. */
+    readonly labels: LabelCount,
   ) {}
 
-  static async create(model: Uint8Array, device: Device, externalData: ExternalDataFile[] = [],
-    hooks: SessionHooks = {}): Promise<ModelSession> {
+  static async create(model: Uint8Array, device: Device,
+    { externalData = [], hooks = {}, config = {} }: SessionOptions = {}): Promise<ModelSession> {
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [device],
       graphOptimizationLevel: 'all',
@@ -78,7 +117,16 @@ export class ModelSession {
       await session.release();
       throw new ModelLoadError(`the ONNX model has no "logits" output (outputs: ${session.outputNames.join(', ')})`);
     }
-    const created = new ModelSession(session, device, hooks);
+    let labels: LabelCount;
+    try {
+      const output = session.outputMetadata.find((m) => m.name === 'logits');
+      const last = output?.isTensor ? output.shape.at(-1) : undefined;
+      labels = labelCount(typeof last === 'number' ? last : undefined, declaredLabels(config));
+    } catch (error) {
+      await session.release();
+      throw error;
+    }
+    const created = new ModelSession(session, device, hooks, labels);
     if (device === 'webgpu') created.watchDevice();
     return created;
   }
@@ -94,26 +142,24 @@ export class ModelSession {
 
   /**
    * Runs rows right-padded with `padId` to the longest row, as one tensor: exactly the tensor the planner chose
-   * (batching.ts). Calls are serialised: one session never runs two batches at once.
+   * (batching.ts). Resolves to one relevance logit per row. Calls are serialised: one session never runs two batches
+   * at once.
    */
-  run(rows: readonly (readonly number[])[], padId: number): Promise<number[]> {
+  run(rows: readonly TokenRow[], padId: number): Promise<number[]> {
     const result = this.queue.then(() => this.runNow(rows, padId));
     this.queue = result.catch(() => {});
     return result;
   }
 
-  private async runNow(rows: readonly (readonly number[])[], padId: number): Promise<number[]> {
+  private async runNow(rows: readonly TokenRow[], padId: number): Promise<number[]> {
     if (this.lost) throw new DeviceLostError(`the GPU device was lost: ${this.lost}`);
-    const { ids, mask, width } = padRows(rows, padId);
+    const feeds = modelFeeds(rows, padId, this.session.inputNames, (data, dims) => new ort.Tensor('int64', data, dims));
     try {
-      this.hooks.beforeRun?.({ device: this.device, runIndex: this.runs++, rows: rows.length, sequenceLength: width });
+      const sequenceLength = feeds.input_ids.dims[1];
+      this.hooks.beforeRun?.({ device: this.device, runIndex: this.runs++, rows: rows.length, sequenceLength });
     } catch (error) {
       throw classifyRunError(error, this.device);
     }
-    const feeds = {
-      input_ids: new ort.Tensor('int64', ids, [rows.length, width]),
-      attention_mask: new ort.Tensor('int64', mask, [rows.length, width]),
-    };
     let output: ort.InferenceSession.OnnxValueMapType;
     try {
       output = await this.session.run(feeds);
@@ -134,10 +180,11 @@ export class ModelSession {
     try {
       const data = logits.location === 'cpu' ? logits.data : await logits.getData();
       const values = floatTensorToNumbers(logits.type, data);
-      if (values.length !== rows.length) {
-        throw new ModelLoadError(`the model returned ${values.length} logits for ${rows.length} rows: expected one label`);
+      if (values.length !== rows.length * this.labels) {
+        throw new ModelLoadError(`the model returned ${values.length} logits for ${rows.length} rows: expected ` +
+          `${this.labels} per row`);
       }
-      return values;
+      return this.labels === 1 ? values : rows.map((_, r) => values[2 * r + 1] - values[2 * r]);
     } finally {
       logits.dispose();
     }

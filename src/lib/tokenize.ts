@@ -10,7 +10,7 @@
  */
 import { PreTrainedTokenizer, XLMRobertaTokenizer } from '@huggingface/transformers';
 import { ModelLoadError } from './errors.ts';
-import { buildPairIds, documentRoom, maxQueryTokens, type PairIds, type SpecialTokenIds } from './pairs.ts';
+import { buildPairIds, documentRoom, maxQueryTokens, pairTemplateOf, type PairIds, type PairTemplate } from './pairs.ts';
 import { codePointBoundary, CUT_SPACES, exactCutSpaces, isStableCodePoint, looseForm } from './exact-cuts.ts';
 
 export interface TokenizerFiles {
@@ -31,6 +31,22 @@ function maxTokenId(tokenizerJson: Record<string, unknown>): number {
   return max;
 }
 
+/**
+ * The template of a tokenizer.json without a post-processor, from its class: BERT's or RoBERTa's, around the cls and
+ * sep tokens of tokenizer_config.json; null for other classes (the load then fails with the reason).
+ */
+function fallbackTemplate(config: Record<string, unknown>, cls: number | undefined, sep: number | undefined): PairTemplate | null {
+  if (cls === undefined || sep === undefined) return null;
+  const className = String(config.tokenizer_class ?? '');
+  if (/^(XLMRoberta|Roberta|Camembert)Tokenizer/.test(className)) {
+    return pairTemplateOf({ type: 'RobertaProcessing', cls: ['', cls], sep: ['', sep] }, null);
+  }
+  if (/^(Bert|DistilBert|Electra)Tokenizer/.test(className)) {
+    return pairTemplateOf({ type: 'BertProcessing', cls: ['', cls], sep: ['', sep] }, null);
+  }
+  return null;
+}
+
 /** Characters per piece of a long text: the library's cost per character grows on pieces past a few thousand. */
 const PIECE_CHARS = 2048;
 /** A piece grows this far looking for a cut; past it, it is cut anyway (see {@link PairEncoder.encode}). */
@@ -41,7 +57,9 @@ const CHARS_PER_TOKEN = 4;
 export class PairEncoder {
   private constructor(
     private readonly tokenizer: PreTrainedTokenizer,
-    readonly special: SpecialTokenIds,
+    /** How a query and a document are joined, from the tokenizer's post-processor. */
+    readonly template: PairTemplate,
+    readonly padId: number,
     readonly maxTokenId: number,
     /** {@link exactCutSpaces}: the whitespace a cut may come before ('' for none). */
     readonly cutSpaces: string,
@@ -62,12 +80,10 @@ export class PairEncoder {
       throw new ModelLoadError(`tokenizer.json could not be read: ${(error as Error).message}`, { cause: error });
     }
     const t = tokenizer as unknown as Record<string, number | undefined>;
-    const bos = t.cls_token_id ?? t.bos_token_id;
-    const eos = t.sep_token_id ?? t.eos_token_id;
     const pad = t.pad_token_id;
-    if (bos === undefined || eos === undefined || pad === undefined) {
-      throw new ModelLoadError('the tokenizer lacks <s>, </s> or <pad> (check tokenizer_config.json)');
-    }
+    if (pad === undefined) throw new ModelLoadError('the tokenizer has no padding token (check tokenizer_config.json)');
+    const template = pairTemplateOf(tokenizerJson.post_processor as Record<string, unknown> | null,
+      fallbackTemplate(tokenizerConfig, t.cls_token_id ?? t.bos_token_id, t.sep_token_id ?? t.eos_token_id));
     const modelPad = modelConfig.pad_token_id;
     if (typeof modelPad === 'number' && modelPad !== pad) {
       // RoBERTa position ids count non-pad tokens: a different pad id shifts every position.
@@ -81,7 +97,7 @@ export class PairEncoder {
     }
     const added = (tokenizerJson.added_tokens as { content?: unknown }[] | undefined) ?? [];
     const addedForms = added.map((t) => looseForm(String(t.content))).filter((f) => f.length > 0);
-    return new PairEncoder(tokenizer, { bos, eos, pad }, maxId, exactCutSpaces(tokenizerJson, tokenizerConfig), addedForms);
+    return new PairEncoder(tokenizer, template, pad, maxId, exactCutSpaces(tokenizerJson, tokenizerConfig), addedForms);
   }
 
   /**
@@ -180,10 +196,10 @@ export class PairEncoder {
 
   /** A document's ids beside a query of `queryIds`, as far as the pair holds and one more (see `encodeQuery`). */
   encodeDocument(document: string, queryIds: readonly number[], maxLength: number): number[] {
-    return this.encode(document, documentRoom(queryIds.length, maxLength) + 1);
+    return this.encode(document, documentRoom(queryIds.length, maxLength, this.template) + 1);
   }
 
   pairFromIds(queryIds: readonly number[], documentIds: readonly number[], maxLength: number): PairIds {
-    return buildPairIds(queryIds, documentIds, maxLength, this.special);
+    return buildPairIds(queryIds, documentIds, maxLength, this.template);
   }
 }

@@ -2,16 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { BatchQueue, type BatchPolicy, type QueuedRow } from '../../src/lib/batch-queue.ts';
 import { planBatches } from '../../src/lib/batching.ts';
+import type { TokenRow } from '../../src/lib/padding.ts';
 import type { BatchRecord } from '../../src/lib/types.ts';
 
 /** A fake model: the logit of a row is a function of its ids only, so any mix-up between callers shows. */
-const logitOf = (ids: readonly number[]) => ids.reduce((h, x) => (h * 31 + x) % 1_000_003, 7) / 1000;
+const logitOf = ({ ids }: TokenRow) => ids.reduce((h, x) => (h * 31 + x) % 1_000_003, 7) / 1000;
 
 /** Records every tensor it runs (on webgpu, a batch is one tensor). */
 function fakeRunner(delayMs = 0) {
   const batches: number[][][] = [];
-  const run = async (rows: readonly (readonly number[])[]) => {
-    batches.push(rows.map((r) => [...r]));
+  const run = async (rows: readonly TokenRow[]) => {
+    batches.push(rows.map((r) => [...r.ids]));
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     return rows.map(logitOf);
   };
@@ -58,7 +59,7 @@ describe('BatchQueue', () => {
       const call = calls[caller];
       if (outcome.status === 'fulfilled') {
         completed++;
-        expect(Array.from(outcome.value)).toEqual(call.rows.map((r) => logitOf(r.ids)));
+        expect(Array.from(outcome.value)).toEqual(call.rows.map(logitOf));
         expect(call.records.reduce((n, r) => n + r.ownPairs, 0)).toBe(call.rows.length);
         expect(call.records.at(-1)!.done).toBe(call.rows.length);
       } else {
@@ -136,7 +137,7 @@ describe('BatchQueue', () => {
     const first = queue.submit(rowsFor(1, 2, random), FIXED_8);
     await expect(first).rejects.toThrow('boom');
     const rows = rowsFor(2, 2, random);
-    expect(Array.from(await queue.submit(rows, FIXED_8))).toEqual(rows.map((r) => logitOf(r.ids)));
+    expect(Array.from(await queue.submit(rows, FIXED_8))).toEqual(rows.map(logitOf));
   });
 
   it('close() fails queued calls with DisposedError', async () => {
