@@ -1,10 +1,12 @@
 /**
- * Regenerates the committed demo model (tiny preset, all dtypes, seed 42) under public/models/, so the app and the
- * tests work offline. A test checks that the committed files equal a fresh generation.
+ * Regenerates the committed demo models (tiny preset, all dtypes, seed 42) under public/models/: the XLM-R one and the
+ * BERT one, so the app and the tests work offline. A test checks that the committed files equal a fresh generation.
  */
-import { DEMO_MODEL } from './model/demo.ts';
+import { DEMO_BERT_MODEL, DEMO_MODEL } from './model/demo.ts';
 import { makeModel } from './model/write-model.ts';
 
-const report = makeModel(DEMO_MODEL);
-for (const f of report.files) console.log(`${f.path.padEnd(32)} ${f.bytes.toLocaleString('en-US').padStart(12)} bytes`);
-console.log(`total ${report.files.reduce((n, f) => n + f.bytes, 0).toLocaleString('en-US')} bytes in ${DEMO_MODEL.out}`);
+for (const demo of [DEMO_MODEL, DEMO_BERT_MODEL]) {
+  const report = makeModel(demo);
+  for (const f of report.files) console.log(`${f.path.padEnd(32)} ${f.bytes.toLocaleString('en-US').padStart(12)} bytes`);
+  console.log(`total ${report.files.reduce((n, f) => n + f.bytes, 0).toLocaleString('en-US')} bytes in ${demo.out}\n`);
+}

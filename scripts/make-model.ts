@@ -1,16 +1,23 @@
 /**
- * Generates an XLM-R cross-encoder with bge-reranker-v2-m3's architecture, inputs, outputs and file layout, and
- * deterministic random weights.
+ * Generates a cross-encoder with deterministic random weights in the file layout of the published ONNX exports:
+ * XLM-R (bge-reranker-v2-m3's architecture, the default) or BERT (ms-marco-MiniLM's), with 1 or 2 labels.
  *
- *   npm run make-model -- --preset tiny|small|full --dtype fp32|fp16|q8|int8|uint8|q4|q4f16|all [--seed N] --out DIR [--no-safetensors]
+ *   npm run make-model -- --preset tiny|small|base|full|minilm [--arch xlmr|bert] [--labels 1|2]
+ *     --dtype fp32|fp16|q8|int8|uint8|q4|q4f16|all [--seed N] --out DIR [--no-safetensors]
  */
 import { parseArgs } from 'node:util';
-import { DTYPES, PRESETS, type GeneratedDtype, type PresetName } from './model/presets.ts';
+import { ARCHS, DTYPES, LABEL_COUNTS, PRESETS, presetDims, type Arch, type GeneratedDtype, type LabelCount,
+  type PresetName } from './model/presets.ts';
 import { makeModel } from './model/write-model.ts';
+
+const USAGE = 'usage: npm run make-model -- --preset tiny|small|base|full|minilm [--arch xlmr|bert] [--labels 1|2] ' +
+  '--dtype fp32|fp16|q8|int8|uint8|q4|q4f16|all [--seed N] --out DIR [--no-safetensors]';
 
 const { values } = parseArgs({
   options: {
     preset: { type: 'string', default: 'tiny' },
+    arch: { type: 'string' },
+    labels: { type: 'string', default: '1' },
     dtype: { type: 'string', multiple: true },
     seed: { type: 'string', default: '42' },
     out: { type: 'string' },
@@ -21,16 +28,27 @@ const { values } = parseArgs({
 
 function fail(message: string): never {
   console.error(`make-model: ${message}`);
-  console.error('usage: npm run make-model -- --preset tiny|small|full --dtype fp32|fp16|q8|int8|uint8|q4|q4f16|all [--seed N] --out DIR');
+  console.error(USAGE);
   process.exit(2);
 }
 
 if (values.help) {
-  console.log('usage: npm run make-model -- --preset tiny|small|full --dtype fp32|fp16|q8|int8|uint8|q4|q4f16|all [--seed N] --out DIR [--no-safetensors]');
+  console.log(USAGE);
   process.exit(0);
 }
 if (!values.out) fail('--out is required');
 if (!(values.preset in PRESETS)) fail(`unknown preset "${values.preset}"`);
+const preset = values.preset as PresetName;
+// minilm exists only as BERT: `--preset minilm` alone means BERT; everything else defaults to XLM-R.
+const arch = (values.arch ?? (preset === 'minilm' ? 'bert' : 'xlmr')) as Arch;
+if (!ARCHS.includes(arch)) fail(`unknown arch "${arch}" (${ARCHS.join(', ')})`);
+try {
+  presetDims(preset, arch);
+} catch (error) {
+  fail((error as Error).message);
+}
+const labels = Number(values.labels) as LabelCount;
+if (!LABEL_COUNTS.includes(labels)) fail(`--labels must be ${LABEL_COUNTS.join(' or ')}: "${values.labels}"`);
 const requested = (values.dtype ?? ['all']).flatMap((d) => d.split(','));
 const dtypes = requested.includes('all') ? [...DTYPES] : requested;
 for (const d of dtypes) if (!(DTYPES as readonly string[]).includes(d)) fail(`unknown dtype "${d}"`);
@@ -39,7 +57,9 @@ if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`--seed must 
 
 const started = performance.now();
 const report = makeModel({
-  preset: values.preset as PresetName,
+  preset,
+  arch,
+  labels,
   dtypes: dtypes as GeneratedDtype[],
   seed,
   out: values.out,
@@ -48,7 +68,8 @@ const report = makeModel({
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 const d = report.dims;
 console.log(
-  `${values.preset}: ${d.layers} layers, hidden ${d.hidden}, ${d.heads} heads, FFN ${d.intermediate}, vocab ${d.vocab}, ` +
-    `${d.maxPositions} positions; ${(report.parameters / 1e6).toFixed(2)}M parameters; seed ${seed}; ${seconds} s`,
+  `${preset} (${arch}, ${labels} label${labels > 1 ? 's' : ''}): ${d.layers} layers, hidden ${d.hidden}, ${d.heads} heads, ` +
+    `FFN ${d.intermediate}, vocab ${d.vocab}, ${d.maxPositions} positions, type vocab ${d.typeVocab}; ` +
+    `${report.parameters.toLocaleString('en-US')} parameters; seed ${seed}; ${seconds} s`,
 );
 for (const f of report.files) console.log(`  ${f.path.padEnd(32)} ${f.bytes.toLocaleString('en-US').padStart(15)} bytes`);

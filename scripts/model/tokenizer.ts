@@ -30,6 +30,8 @@ export interface TokenizerFiles {
   specialTokensMap: Record<string, unknown>;
   /** Number of pieces, including the special tokens and `<mask>`. */
   vocabSize: number;
+  /** tokenizer.json's text, where `JSON.stringify(tokenizer)` would not give it (WordPiece: the vocabulary in id order). */
+  text?: string;
 }
 
 export interface BuildTokenizerOptions {

@@ -1,8 +1,11 @@
 import { Rng } from './rng.ts';
-import type { ModelDims } from './presets.ts';
+import { ARCH_CONSTANTS, type Arch, type ModelDims } from './presets.ts';
 
-/** Resolved dimensions: the vocabulary size is known once the tokenizer is built. */
-export type ResolvedDims = Omit<ModelDims, 'vocab'> & { vocab: number };
+/**
+ * Everything that decides the weight set: the dimensions (the vocabulary size is known once the tokenizer is built),
+ * the architecture, and the classifier's output count.
+ */
+export type ResolvedDims = Omit<ModelDims, 'vocab'> & { vocab: number; arch: Arch; labels: number };
 
 /** How a tensor's values are drawn: normal(mean, std). */
 interface Init {
@@ -10,7 +13,8 @@ interface Init {
   std: number;
 }
 
-/** One weight of `XLMRobertaForSequenceClassification`, named and shaped as in Hugging Face's checkpoints. */
+/** One weight of `XLMRobertaForSequenceClassification` or `BertForSequenceClassification`, named and shaped as in
+ * Hugging Face's checkpoints. */
 export interface WeightSpec {
   name: string;
   /** Hugging Face layout: linear weights are [out, in]. */
@@ -34,20 +38,14 @@ export function weightSpecs(d: ResolvedDims): WeightSpec[] {
     specs.push({ name: `${prefix}.bias`, shape: [d.hidden], init: { mean: 0, std: 0.1 } });
   };
 
-  specs.push({ name: 'roberta.embeddings.word_embeddings.weight', shape: [d.vocab, d.hidden], init: { mean: 0, std: 1 } });
-  specs.push({
-    name: 'roberta.embeddings.position_embeddings.weight',
-    shape: [d.maxPositions, d.hidden],
-    init: { mean: 0, std: 0.5 },
-  });
-  specs.push({
-    name: 'roberta.embeddings.token_type_embeddings.weight',
-    shape: [d.typeVocab, d.hidden],
-    init: { mean: 0, std: 0.5 },
-  });
-  layerNorm('roberta.embeddings.LayerNorm');
+  // The two architectures share everything up to the last encoder layer, under their own prefix.
+  const e = `${ARCH_CONSTANTS[d.arch].prefix}.embeddings`;
+  specs.push({ name: `${e}.word_embeddings.weight`, shape: [d.vocab, d.hidden], init: { mean: 0, std: 1 } });
+  specs.push({ name: `${e}.position_embeddings.weight`, shape: [d.maxPositions, d.hidden], init: { mean: 0, std: 0.5 } });
+  specs.push({ name: `${e}.token_type_embeddings.weight`, shape: [d.typeVocab, d.hidden], init: { mean: 0, std: 0.5 } });
+  layerNorm(`${e}.LayerNorm`);
   for (let i = 0; i < d.layers; i++) {
-    const p = `roberta.encoder.layer.${i}`;
+    const p = `${ARCH_CONSTANTS[d.arch].prefix}.encoder.layer.${i}`;
     linear(`${p}.attention.self.query`, d.hidden, d.hidden);
     linear(`${p}.attention.self.key`, d.hidden, d.hidden);
     linear(`${p}.attention.self.value`, d.hidden, d.hidden);
@@ -57,8 +55,14 @@ export function weightSpecs(d: ResolvedDims): WeightSpec[] {
     linear(`${p}.output.dense`, d.hidden, d.intermediate);
     layerNorm(`${p}.output.LayerNorm`);
   }
-  linear('classifier.dense', d.hidden, d.hidden);
-  linear('classifier.out_proj', 1, d.hidden, 2);
+  // Heads: XLM-R's classifier.dense + tanh + out_proj; BERT's pooler.dense + tanh, then classifier.
+  if (d.arch === 'bert') {
+    linear('bert.pooler.dense', d.hidden, d.hidden);
+    linear('classifier', d.labels, d.hidden, 2);
+  } else {
+    linear('classifier.dense', d.hidden, d.hidden);
+    linear('classifier.out_proj', d.labels, d.hidden, 2);
+  }
   return specs;
 }
 

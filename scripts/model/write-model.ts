@@ -1,18 +1,23 @@
 /**
  * Writes a generated model folder in the layout of the published onnx-community export, so the same loading code
  * reads either: config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json, onnx/model*.onnx, and
- * model.safetensors with Hugging Face's weight names (for the independent reference and for PyTorch).
+ * model.safetensors with Hugging Face's weight names (for the independent reference and for PyTorch). XLM-R models
+ * follow onnx-community/bge-reranker-v2-m3-ONNX, BERT models Xenova/ms-marco-MiniLM-L-6-v2.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { encodeModel, type ModelMsg, type ValueInfoMsg } from './onnx-proto.ts';
 import { buildXlmrGraph, inlineSink, IR_VERSION, isHalfPrecision, OPSET, type GraphOptions, type InitializerSink } from './graph.ts';
-import { LAYER_NORM_EPS, ONNX_FILE, PAD_TOKEN_ID, PRESETS, Q4_BLOCK_SIZE, type GeneratedDtype, type PresetName } from './presets.ts';
+import { buildBertGraph } from './bert-graph.ts';
+import { ARCH_CONSTANTS, LABEL_COUNTS, ONNX_FILE, presetDims, Q4_BLOCK_SIZE, type Arch, type GeneratedDtype,
+  type LabelCount, type PresetName } from './presets.ts';
 import { WeightSource, type ResolvedDims } from './weights.ts';
 import { buildTokenizer } from './tokenizer.ts';
+import { buildWordPieceTokenizer } from './wordpiece.ts';
 import { writeSafetensors } from './safetensors.ts';
+import { GENERATOR_VERSION, hfConfig } from './hf-config.ts';
 
-export const GENERATOR_VERSION = '1';
+export { GENERATOR_VERSION, hfConfig } from './hf-config.ts';
 /** protobuf cannot hold a message of 2 GiB or more: past this, initializers go to `model.onnx_data`. */
 const EXTERNAL_DATA_THRESHOLD = 2 ** 31 - 2 ** 26;
 
@@ -23,6 +28,10 @@ export interface MakeModelOptions {
   out: string;
   /** Also write model.safetensors (fp32, Hugging Face names). */
   safetensors: boolean;
+  /** `xlmr` (default): XLMRobertaForSequenceClassification; `bert`: BertForSequenceClassification. */
+  arch?: Arch;
+  /** The classifier's outputs: 1 (default, a relevance logit) or 2 (`LABEL_0`, `LABEL_1`). */
+  labels?: LabelCount;
   /**
    * fp16 / q4f16: leave the logits float16, as this generator's first fp16 files had them (for tests of a model
    * whose output is float16). Default false: float32 logits, as the published export has them.
@@ -38,41 +47,6 @@ export interface MakeModelReport {
 
 function stableJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
-}
-
-export function hfConfig(dims: ResolvedDims, preset: PresetName, seed: number, externalFiles: string[] = []): Record<string, unknown> {
-  return {
-    architectures: ['XLMRobertaForSequenceClassification'],
-    attention_probs_dropout_prob: 0.1,
-    bos_token_id: 0,
-    classifier_dropout: null,
-    eos_token_id: 2,
-    hidden_act: 'gelu',
-    hidden_dropout_prob: 0.1,
-    hidden_size: dims.hidden,
-    id2label: { 0: 'LABEL_0' },
-    initializer_range: 0.02,
-    intermediate_size: dims.intermediate,
-    label2id: { LABEL_0: 0 },
-    layer_norm_eps: LAYER_NORM_EPS,
-    max_position_embeddings: dims.maxPositions,
-    model_type: 'xlm-roberta',
-    num_attention_heads: dims.heads,
-    num_hidden_layers: dims.layers,
-    output_past: true,
-    pad_token_id: PAD_TOKEN_ID,
-    position_embedding_type: 'absolute',
-    torch_dtype: 'float32',
-    type_vocab_size: dims.typeVocab,
-    use_cache: true,
-    vocab_size: dims.vocab,
-    // As onnx-community writes it: tells loaders (transformers.js, ours) to fetch `<file>_data` beside the graph.
-    ...(externalFiles.length > 0
-      ? { 'transformers.js_config': { use_external_data_format: Object.fromEntries(externalFiles.map((f) => [f, true])) } }
-      : {}),
-    // Marks the weights as generated (random), so an app can say so instead of presenting scores as meaningful.
-    generated_by: { generator: 'bge-reranker-web make-model', version: GENERATOR_VERSION, preset, seed },
-  };
 }
 
 const io = (name: string, elemType: number, dims: (string | number)[]): ValueInfoMsg => ({
@@ -117,14 +91,15 @@ class ExternalDataSink implements InitializerSink {
 
 export function onnxModelBytes(weights: WeightSource, dtype: GeneratedDtype, sink: InitializerSink = inlineSink,
   options: GraphOptions = {}): Uint8Array {
-  const graph = buildXlmrGraph(weights, dtype, sink, options);
+  const { arch, labels } = weights.dims;
+  const graph = (arch === 'bert' ? buildBertGraph : buildXlmrGraph)(weights, dtype, sink, options);
   const model: ModelMsg = {
     irVersion: IR_VERSION,
     producerName: 'bge-reranker-web make-model',
     producerVersion: GENERATOR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }, ...graph.extraOpsets],
     metadataProps: [
-      { key: 'architecture', value: 'XLMRobertaForSequenceClassification' },
+      { key: 'architecture', value: ARCH_CONSTANTS[arch].className },
       { key: 'seed', value: String(weights.seed) },
       { key: 'dtype', value: dtype },
     ],
@@ -135,8 +110,9 @@ export function onnxModelBytes(weights: WeightSource, dtype: GeneratedDtype, sin
       input: [
         io('input_ids', 7, ['batch_size', 'sequence_length']),
         io('attention_mask', 7, ['batch_size', 'sequence_length']),
+        ...(arch === 'bert' ? [io('token_type_ids', 7, ['batch_size', 'sequence_length'])] : []),
       ],
-      output: [io('logits', graph.logitsType, ['batch_size', 1])],
+      output: [io('logits', graph.logitsType, ['batch_size', labels])],
     },
   };
   return encodeModel(model);
@@ -151,7 +127,7 @@ export function initializerBytes(weights: WeightSource, dtype: GeneratedDtype): 
   let bytes = 0;
   for (const spec of weights.specs) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
-    const isTable = spec.name.startsWith('roberta.embeddings.') && spec.shape.length === 2;
+    const isTable = spec.name.startsWith(`${ARCH_CONSTANTS[weights.dims.arch].prefix}.embeddings.`) && spec.shape.length === 2;
     const isLinear = !isTable && spec.shape.length === 2;
     if (isLinear && (dtype === 'q4' || dtype === 'q4f16')) {
       const [out, inp] = spec.shape;
@@ -168,15 +144,22 @@ export function initializerBytes(weights: WeightSource, dtype: GeneratedDtype): 
   return bytes;
 }
 
-export function resolveDims(preset: PresetName, tokenizerVocab: number): ResolvedDims {
-  const dims = PRESETS[preset];
-  return { ...dims, vocab: dims.vocab ?? tokenizerVocab };
+export function resolveDims(preset: PresetName, tokenizerVocab: number, arch: Arch = 'xlmr',
+  labels: LabelCount = 1): ResolvedDims {
+  const dims = presetDims(preset, arch);
+  return { ...dims, vocab: dims.vocab ?? tokenizerVocab, arch, labels };
 }
 
 export function makeModel(options: MakeModelOptions): MakeModelReport {
-  const dims = PRESETS[options.preset];
-  const tokenizer = buildTokenizer({ vocabSize: dims.vocab, modelMaxLength: dims.maxPositions - 2 });
-  const resolved = resolveDims(options.preset, tokenizer.vocabSize);
+  const arch = options.arch ?? 'xlmr';
+  const labels = options.labels ?? 1;
+  if (!LABEL_COUNTS.includes(labels)) throw new RangeError(`labels must be one of ${LABEL_COUNTS.join(', ')}: ${labels}`);
+  const dims = presetDims(options.preset, arch);
+  // XLM-R reserves 2 positions (RoBERTa's offset past padding_idx); BERT uses all of them.
+  const tokenizer = arch === 'bert'
+    ? buildWordPieceTokenizer({ vocabSize: dims.vocab, modelMaxLength: dims.maxPositions })
+    : buildTokenizer({ vocabSize: dims.vocab, modelMaxLength: dims.maxPositions - 2 });
+  const resolved = resolveDims(options.preset, tokenizer.vocabSize, arch, labels);
   const weights = new WeightSource(resolved, options.seed);
   const files: MakeModelReport['files'] = [];
   const write = (rel: string, data: string | Uint8Array) => {
@@ -190,7 +173,7 @@ export function makeModel(options: MakeModelOptions): MakeModelReport {
   const graphOptions: GraphOptions = { float16Logits: options.float16Logits };
   const externalFiles = options.dtypes.filter(isExternal).map((d) => path.basename(ONNX_FILE[d]));
   write('config.json', stableJson(hfConfig(resolved, options.preset, options.seed, externalFiles)));
-  write('tokenizer.json', stableJson(tokenizer.tokenizer));
+  write('tokenizer.json', tokenizer.text ?? stableJson(tokenizer.tokenizer));
   write('tokenizer_config.json', stableJson(tokenizer.tokenizerConfig));
   write('special_tokens_map.json', stableJson(tokenizer.specialTokensMap));
 
