@@ -30,15 +30,21 @@ const DOCUMENTS = [
   'UPPER case, Ünïcödé accents and 中文 characters, punctuation!!! and [brackets].',
 ];
 
+/** transformers.js' own encoding of a pair (its template, its token types), as onnxruntime tensors. */
+function theirPair(tokenizer: PreTrainedTokenizer, query: string, doc: string): Record<'input_ids' | 'attention_mask' | 'token_type_ids', ort.Tensor> {
+  const enc = tokenizer(query, { text_pair: doc, return_token_type_ids: true }) as unknown as
+    Record<string, { data: BigInt64Array; dims: number[] }>;
+  const tensor = (name: string) => new ort.Tensor('int64', enc[name].data, enc[name].dims);
+  return { input_ids: tensor('input_ids'), attention_mask: tensor('attention_mask'), token_type_ids: tensor('token_type_ids') };
+}
+
 /** Raw logits of a bare session fed transformers.js' own pair encoding (its template, its token types). */
 async function bareLogits(dir: string, tokenizer: PreTrainedTokenizer, query: string, docs: readonly string[]): Promise<number[][]> {
   const session = await ort.InferenceSession.create(fs.readFileSync(path.join(dir, 'onnx/model.onnx')), { executionProviders: ['wasm'] });
   try {
     const out: number[][] = [];
     for (const doc of docs) {
-      const enc = tokenizer(query, { text_pair: doc, return_token_type_ids: true }) as Record<string, ort.Tensor>;
-      const feeds = { input_ids: enc.input_ids, attention_mask: enc.attention_mask, token_type_ids: enc.token_type_ids };
-      const logits = (await session.run(feeds as never)).logits;
+      const logits = (await session.run(theirPair(tokenizer, query, doc))).logits;
       out.push(floatTensorToNumbers(logits.type, logits.data));
     }
     return out;
@@ -70,7 +76,7 @@ describe('a BERT cross-encoder', () => {
     const encoder = encoderOf(BERT_DIR);
     for (const doc of DOCUMENTS) {
       const ours = encoder.pairFromIds(encoder.encode(QUERY), encoder.encode(doc), 512);
-      const theirs = tokenizer(QUERY, { text_pair: doc, return_token_type_ids: true }) as Record<string, ort.Tensor>;
+      const theirs = theirPair(tokenizer, QUERY, doc);
       expect(ours.ids).toEqual(Array.from(theirs.input_ids.data as BigInt64Array, Number));
       expect(ours.typeIds).toEqual(Array.from(theirs.token_type_ids.data as BigInt64Array, Number));
       expect(ours.ids[0]).toBe(101);
@@ -91,10 +97,9 @@ describe('a BERT cross-encoder', () => {
   it('feeds the token types: the same ids with every type 0 give other logits', async () => {
     const session = await ort.InferenceSession.create(fs.readFileSync(path.join(BERT_DIR, 'onnx/model.onnx')), { executionProviders: ['wasm'] });
     try {
-      const enc = tokenizer(QUERY, { text_pair: DOCUMENTS[0], return_token_type_ids: true }) as Record<string, ort.Tensor>;
+      const enc = theirPair(tokenizer, QUERY, DOCUMENTS[0]);
       const zeros = new ort.Tensor('int64', new BigInt64Array(enc.input_ids.data.length), enc.input_ids.dims);
-      const run = async (types: ort.Tensor) => (await session.run({ input_ids: enc.input_ids, attention_mask: enc.attention_mask,
-        token_type_ids: types } as never)).logits.data[0] as number;
+      const run = async (types: ort.Tensor) => (await session.run({ ...enc, token_type_ids: types })).logits.data[0] as number;
       const [score] = await reranker.score([[QUERY, DOCUMENTS[0]]], { rawScores: true });
       expect(Math.abs(score - (await run(enc.token_type_ids)))).toBeLessThan(1e-5);
       expect(Math.abs(score - (await run(zeros)))).toBeGreaterThan(1e-3);
