@@ -5,9 +5,12 @@ import { DEFAULT_HUB_HOST } from '../lib/cache.ts';
 import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from '../lib/pairs.ts';
 import { DEFAULT_MODEL_ID, type DeviceRequest, type DtypeRequest, type ModelSource } from '../lib/types.ts';
 import { ModelController } from './model-controller.ts';
+import { pickKnownModel } from './known-model-choice.ts';
 import type { AppReranker } from './reranker-source.ts';
 import { describeError, formatBytes, isAbort } from './format.ts';
 import { baseStyles } from './styles.ts';
+import type { KnownModelPickDetail } from './known-model-picker.ts';
+import './known-model-picker.ts';
 import './load-progress.ts';
 import './model-info.ts';
 import './model-cache.ts';
@@ -33,9 +36,9 @@ function filesByPath(list: FileList | null): Record<string, File> {
 }
 
 /**
- * Chooses a model source, dtype, device and max length; loads it with per-file byte progress and cancel; shows what
- * loaded, and follows it when it changes (wasm after a lost GPU device). The loaded model stays in use while another
- * loads and when that load fails. The bundled demo model is the default (the only source that works offline).
+ * Chooses a model source (the demo, a hub id typed or picked from the known models, a URL, files), dtype, device and
+ * max length; loads it with per-file byte progress and cancel; shows what loaded, and follows it when it changes (wasm
+ * after a lost GPU device). The loaded model stays in use while another loads and when that load fails. The bundled demo model is the default (the only source that works offline).
  *
  * @fires reranker-change - `detail.reranker` is the newly loaded reranker, or null while none is usable
  * @fires busy-change - `detail.busy` while a load runs (a rerank or sweep waits: the model may be swapped under it)
@@ -233,11 +236,13 @@ export class ModelPanel extends LitElement {
     return html`
       ${radio('demo', 'Bundled demo model', html`<span class="recommended">(works offline)</span>`,
         html`<span class="hint">tiny-random-bge-reranker: 2-layer model with generated weights, about 2 MB, served with this page.</span>`)}
-      ${radio('hub', 'Hugging Face hub', html`<span class="recommended">(the real bge-reranker-v2-m3)</span>`, html`
+      ${radio('hub', 'Hugging Face hub', html`<span class="recommended">(the real bge-reranker-v2-m3, or a lighter model)</span>`, html`
         <label class="visually-hidden" for="hub-id">Hub model id</label>
         <input id="hub-id" type="text" spellcheck="false" data-testid="hub-id" .value=${this.hubId}
           @input=${(e: Event) => this.typeSource('hub', (e.target as HTMLInputElement).value)} />
-        <span class="hint">Downloads from ${new URL(DEFAULT_HUB_HOST).host} (q8 ≈ 570 MB), then reads it from the browser cache.</span>`)}
+        <span class="hint">Any hub id in transformers.js' layout works. Downloads from ${new URL(DEFAULT_HUB_HOST).host} on Load, then reads it from the browser cache.</span>
+        <known-model-picker .value=${this.hubId} .dtype=${this.dtype} .device=${this.device} ?webgpu=${this.hasWebGpu}
+          ?disabled=${this.model.pending} @known-model-pick=${this.pickKnown}></known-model-picker>`)}
       ${radio('url', 'Self-hosted base URL', nothing, html`
         <label class="visually-hidden" for="model-url">Base URL of the model folder</label>
         <input id="model-url" type="url" spellcheck="false" placeholder="https://example.org/models/bge-reranker-v2-m3/"
@@ -270,6 +275,11 @@ export class ModelPanel extends LitElement {
     if (kind === 'hub') this.hubId = value;
     else this.url = value;
     this.source = kind;
+  }
+
+  /** A known model fills the hub id (and keeps the max length within its limit); loading waits for the button. */
+  private pickKnown(event: CustomEvent<KnownModelPickDetail>): void {
+    ({ source: this.source, hubId: this.hubId, maxLength: this.maxLength } = pickKnownModel(event.detail.model, this.maxLength));
   }
 
   private pickFiles(event: Event): void {
