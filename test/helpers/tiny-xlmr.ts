@@ -1,4 +1,7 @@
-/** A tiny XLM-R config, seeded random weights for it, and an input row: the fixtures of the reference's own tests. */
+/**
+ * A tiny XLM-R config (and its BERT twin), seeded random weights for either, and an input row: the fixtures of the
+ * references' own tests.
+ */
 import type { ReferenceTensor, XlmrConfig } from '../reference/xlmr.ts';
 
 /** mulberry32: a small seeded PRNG, so the tests are deterministic. */
@@ -26,8 +29,16 @@ export const tinyConfig: XlmrConfig = {
   hidden_act: 'gelu',
 };
 
-/** Every tensor the reference reads, filled with uniform(-scale, scale) values (LayerNorm weights around 1). */
-export function randomTensors(config: XlmrConfig, seed: number, scale = 0.8): Map<string, ReferenceTensor> {
+/** The same sizes as BERT: two token types, pad id 0 (BERT's positions do not depend on it), LayerNorm eps 1e-12. */
+export const tinyBertConfig: XlmrConfig = { ...tinyConfig, type_vocab_size: 2, layer_norm_eps: 1e-12, pad_token_id: 0 };
+
+/**
+ * Every tensor the reference reads, filled with uniform(-scale, scale) values (LayerNorm weights around 1), under
+ * XLM-R's names (`roberta.*`, classifier.dense / out_proj) or BERT's (`bert.*`, the pooler, classifier).
+ */
+export function randomTensors(config: XlmrConfig, seed: number, scale = 0.8, arch: 'xlmr' | 'bert' = 'xlmr',
+  labels = 1): Map<string, ReferenceTensor> {
+  const prefix = arch === 'bert' ? 'bert' : 'roberta';
   const random = rng(seed);
   const { hidden_size: H, intermediate_size: I } = config;
   const tensors = new Map<string, ReferenceTensor>();
@@ -44,12 +55,12 @@ export function randomTensors(config: XlmrConfig, seed: number, scale = 0.8): Ma
     add(`${prefix}.weight`, [H], 1);
     add(`${prefix}.bias`, [H]);
   };
-  add('roberta.embeddings.word_embeddings.weight', [config.vocab_size, H]);
-  add('roberta.embeddings.position_embeddings.weight', [config.max_position_embeddings, H]);
-  add('roberta.embeddings.token_type_embeddings.weight', [config.type_vocab_size, H]);
-  layerNorm('roberta.embeddings.LayerNorm');
+  add(`${prefix}.embeddings.word_embeddings.weight`, [config.vocab_size, H]);
+  add(`${prefix}.embeddings.position_embeddings.weight`, [config.max_position_embeddings, H]);
+  add(`${prefix}.embeddings.token_type_embeddings.weight`, [config.type_vocab_size, H]);
+  layerNorm(`${prefix}.embeddings.LayerNorm`);
   for (let l = 0; l < config.num_hidden_layers; l++) {
-    const p = `roberta.encoder.layer.${l}`;
+    const p = `${prefix}.encoder.layer.${l}`;
     linear(`${p}.attention.self.query`, H, H);
     linear(`${p}.attention.self.key`, H, H);
     linear(`${p}.attention.self.value`, H, H);
@@ -59,8 +70,13 @@ export function randomTensors(config: XlmrConfig, seed: number, scale = 0.8): Ma
     linear(`${p}.output.dense`, H, I);
     layerNorm(`${p}.output.LayerNorm`);
   }
-  linear('classifier.dense', H, H);
-  linear('classifier.out_proj', 1, H);
+  if (arch === 'bert') {
+    linear('bert.pooler.dense', H, H);
+    linear('classifier', labels, H);
+  } else {
+    linear('classifier.dense', H, H);
+    linear('classifier.out_proj', labels, H);
+  }
   return tensors;
 }
 
