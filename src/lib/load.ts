@@ -26,7 +26,8 @@ export interface RerankerInternals {
 interface Settings {
   device: DeviceRequest;
   dtype: DtypeRequest;
-  maxLength: number;
+  /** null: the default, {@link DEFAULT_MAX_LENGTH} or the model's limit if lower (decided in step 2). */
+  maxLength: number | null;
   numThreads: number;
   maxWaitMs: number;
   limits: Limits;
@@ -46,7 +47,8 @@ function resolveSettings(options: RerankerOptions): Settings {
   return {
     device: oneOf(options.device ?? 'auto', 'device', ['auto', 'webgpu', 'wasm'] as const),
     dtype: oneOf(options.dtype ?? 'auto', 'dtype', ['auto', ...DTYPES] as const),
-    maxLength: integerInRange(options.maxLength ?? DEFAULT_MAX_LENGTH, 'maxLength', MIN_MAX_LENGTH, MAX_MAX_LENGTH),
+    maxLength: options.maxLength === undefined ? null
+      : integerInRange(options.maxLength, 'maxLength', MIN_MAX_LENGTH, MAX_MAX_LENGTH),
     numThreads: options.numThreads === undefined ? defaultThreadCount() : positiveInteger(options.numThreads, 'numThreads', 256),
     maxWaitMs,
     limits: resolveLimits(options.limits),
@@ -57,6 +59,8 @@ function resolveSettings(options: RerankerOptions): Settings {
 
 interface Tokenized {
   modelConfig: Record<string, unknown>;
+  /** Tokens per pair: the option, or the default within the model's positions. */
+  maxLength: number;
   encoder: PairEncoder;
   files: FileRead[];
 }
@@ -73,22 +77,23 @@ function usablePositions(config: Record<string, unknown>): number | undefined {
   return roberta ? positions - pad - 1 : positions;
 }
 
-/** Step 2: config.json and the tokenizer, checked against maxLength. */
+/** Step 2: config.json and the tokenizer, and maxLength checked against the model's positions. */
 async function readConfigAndTokenizer(reader: ModelFileReader, settings: Settings): Promise<Tokenized> {
   const files = await Promise.all(
     ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((p) => reader.read(p, settings.signal)));
   const [configFile, tokenizerFile, tokenizerConfigFile] = files;
   const modelConfig = parseJsonFile(configFile);
   const positions = usablePositions(modelConfig);
-  if (positions !== undefined && settings.maxLength > positions) {
+  if (positions !== undefined && settings.maxLength !== null && settings.maxLength > positions) {
     throw new InputError(`maxLength ${settings.maxLength} exceeds what this model supports (${positions} tokens)`);
   }
+  const maxLength = settings.maxLength ?? Math.max(MIN_MAX_LENGTH, Math.min(DEFAULT_MAX_LENGTH, positions ?? Infinity));
   const encoder = PairEncoder.fromFiles({
     tokenizerJson: parseJsonFile(tokenizerFile),
     tokenizerConfig: parseJsonFile(tokenizerConfigFile),
     modelConfig,
   });
-  return { modelConfig, encoder, files };
+  return { modelConfig, encoder, files, maxLength };
 }
 
 /**
@@ -209,6 +214,12 @@ async function startOnFirstDevice(reader: ModelFileReader, settings: Settings, t
   throw lastError instanceof Error ? lastError : new RerankerError(`no backend could run the model: ${String(lastError)}`);
 }
 
+/** config.json's class name, else its model_type, for the info panel. */
+function architectureOf(config: Record<string, unknown>): string {
+  const name = Array.isArray(config.architectures) ? config.architectures[0] : undefined;
+  return typeof name === 'string' ? name : typeof config.model_type === 'string' ? config.model_type : 'unknown';
+}
+
 /** Step 6: what the reranker reports about itself. */
 function describeLoad(settings: Settings, tokenized: Tokenized, started: Started, probe: WebGpuProbe,
   fidelity: FidelityCheck | null, loadMs: number): RerankerInfo {
@@ -233,12 +244,14 @@ function describeLoad(settings: Settings, tokenized: Tokenized, started: Started
     adapter: probe.adapter,
     files: files.map((f) => ({ path: f.path, bytes: f.bytes.byteLength, fromCache: f.fromCache })),
     loadMs,
-    maxLength: settings.maxLength,
+    maxLength: tokenized.maxLength,
     numThreads: ort.env.wasm.numThreads ?? settings.numThreads,
     fallbacks: started.fallbacks,
     notes,
     fidelity,
     generated: Boolean(tokenized.modelConfig.generated_by),
+    architecture: architectureOf(tokenized.modelConfig),
+    labels: started.session.labels,
     modelId: typeof source === 'string' ? source : 'url' in source ? source.url : 'local files',
   };
 }
@@ -288,7 +301,7 @@ export async function createReranker(options: RerankerOptions = {}, internals: R
   const device = running.session.device;
   const fidelity = options.selfCheck ?? device === 'webgpu'
     ? await fidelityCheck(running.session, { graph: running.model.graph.bytes, external: running.model.external, config: running.model.config },
-      tokenized.encoder, running.model.dtype, settings.maxLength)
+      tokenized.encoder, running.model.dtype, tokenized.maxLength)
     : null;
   const info = describeLoad(settings, tokenized, running, probe, fidelity, performance.now() - started);
   options.progress?.({ status: 'ready', info });

@@ -39,7 +39,10 @@ export interface RerankerOptions {
   model?: ModelSource;
   dtype?: DtypeRequest;
   device?: DeviceRequest;
-  /** Tokens per pair, special tokens included (default 512, at most 8192 and the model's position limit). */
+  /**
+   * Tokens per pair, special tokens included: at most 8192 and the model's position limit (default 512, or that limit
+   * when it is lower).
+   */
   maxLength?: number;
   /** wasm threads; defaults to the core count where the page is cross-origin isolated, else 1. */
   numThreads?: number;
@@ -112,9 +115,16 @@ export interface RerankerInfo {
   notes: string[];
   /** Result of the self-check against wasm, when one ran. */
   fidelity: FidelityCheck | null;
-  /** The model's config says its weights are generated (random), not the real bge-reranker-v2-m3. */
+  /** The model's config says its weights are generated (random), not a trained model's. */
   generated: boolean;
   modelId: string;
+  /** config.json's `architectures[0]` (`XLMRobertaForSequenceClassification`, `BertForSequenceClassification`, ...). */
+  architecture: string;
+  /**
+   * Logits the model gives per pair: 1 (a relevance logit), or 2 (not relevant, relevant), whose `l1 − l0` is the
+   * reported logit, so the score is the softmax's probability of relevant.
+   */
+  labels: 1 | 2;
 }
 
 /**

@@ -65,6 +65,8 @@ export class ModelInfoElement extends LitElement {
       <dl data-testid="model-info">
         <dt>Model</dt>
         <dd>${info.modelId}</dd>
+        <dt>Architecture</dt>
+        <dd data-testid="info-architecture">${info.architecture}${info.labels === 2 ? ', two labels (score: probability of the relevant one)' : ''}</dd>
         <dt>Backend</dt>
         <dd data-testid="info-backend">${info.backend}${info.backend === 'wasm' ? ` (${info.numThreads} thread${info.numThreads === 1 ? '' : 's'})` : ''}</dd>
         <dt>Dtype</dt>

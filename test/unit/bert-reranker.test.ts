@@ -141,6 +141,29 @@ describe('a BERT cross-encoder', () => {
   });
 });
 
+describe('what the model allows', () => {
+  it('reports the architecture and one label; the default maxLength is 512, all of BERT\'s 512 positions', () => {
+    expect(reranker.info.architecture).toBe('BertForSequenceClassification');
+    expect(reranker.info.labels).toBe(1);
+    expect(reranker.info.maxLength).toBe(512);
+  });
+
+  it('a model with fewer positions gets them as its default maxLength; asking for more is an InputError', async () => {
+    const config = JSON.parse(fs.readFileSync(path.join(BERT_DIR, 'config.json'), 'utf8'));
+    const files = () => filesOf(BERT_DIR, { 'config.json': JSON.stringify({ ...config, max_position_embeddings: 128 }) });
+    const short = await createReranker({ model: { files: files() }, device: 'wasm', dtype: 'fp32' });
+    try {
+      expect(short.info.maxLength).toBe(128);
+      const [result] = await short.rerank(QUERY, ['panda '.repeat(400)]);
+      expect(result.truncated).toBe(true);
+    } finally {
+      await short.dispose();
+    }
+    await expect(createReranker({ model: { files: files() }, device: 'wasm', dtype: 'fp32', maxLength: 512 }))
+      .rejects.toThrow(/maxLength 512 exceeds what this model supports \(128 tokens\)/);
+  });
+});
+
 describe('labels', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bert-labels-'));
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -154,6 +177,7 @@ describe('labels', () => {
       const scores = await two.score(DOCUMENTS.map((d) => [QUERY, d]));
       const softmax = logits.map(([l0, l1]) => Math.exp(l1) / (Math.exp(l0) + Math.exp(l1)));
       expect(maxAbsDiff(scores, softmax)).toBeLessThan(1e-6);
+      expect(two.info.labels).toBe(2);
     } finally {
       await two.dispose();
     }

@@ -76,7 +76,8 @@ async function elementFailures(): Promise<ElementReport> {
 /** A reranker that stands in for the worker's: its info changes when `lose()` is called, as after a lost GPU device. */
 function fakeReranker(backend: 'webgpu' | 'wasm') {
   let info = { backend, dtype: 'fp16', modelId: 'fake', fallbacks: [], notes: [], files: [], loadMs: 1, maxLength: 512,
-    numThreads: 1, adapter: null, fidelity: null, generated: true } as unknown as RerankerInfo;
+    numThreads: 1, adapter: null, fidelity: null, generated: true, architecture: 'FakeForSequenceClassification', labels: 1,
+  } as unknown as RerankerInfo;
   const listeners = new Set<(info: RerankerInfo) => void>();
   const reranker = {
     get info() {
