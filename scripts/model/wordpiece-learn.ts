@@ -87,7 +87,7 @@ function corpusWords(corpus: readonly string[]): Array<[word: string, count: num
  *
  * @example
  * learnWordPieces(['the cat sat on the mat'], 100);
- * // ['a', 'c', 'e', 'h', 'm', 'n', 'o', 's', 't', '##a', …, '##t', 'the', '##at']
+ * // ['a', 'c', 'e', 'h', 'm', 'n', 'o', 's', 't', '##a', …, '##t', 'the', '##at', '##he', 'th']
  */
 export function learnWordPieces(corpus: readonly string[], maxPieces: number): string[] {
   const words = corpusWords(corpus);
