@@ -25,9 +25,9 @@ export interface KnownModel {
   pickWhen: string;
   /**
    * Bytes to download for each dtype's ONNX file (fp32: `model.onnx` plus `model.onnx_data` where the weights are
-   * external). A dtype the repository does not publish is absent; `null`: published, size not measured yet.
+   * external). A dtype the repository does not publish is absent.
    */
-  downloadBytes: Readonly<Partial<Record<Dtype, number | null>>>;
+  downloadBytes: Readonly<Partial<Record<Dtype, number>>>;
 }
 
 const V2_M3 = 'onnx-community/bge-reranker-v2-m3-ONNX';
@@ -44,17 +44,19 @@ const HUB_BYTES: Readonly<Record<string, Partial<Record<Dtype, number>>>> = {
 
 /**
  * Sizes of this project's generated models with the same architecture (`npm run make-model`: same graph, same
- * tensor shapes, same quantisers), used where the hub's exact size is not known. Float and 4-bit files agree with the
- * hub's rounded listing (fp32 2.27 GB, fp16 1.14 GB, q4 1.25 GB for bge-reranker-v2-m3); the dynamic-quantised ones
- * can differ by a few MB (our `model_int8.onnx` for v2-m3 is 569,158,789 bytes, the hub's 570,727,094), which is why
- * `HUB_BYTES` wins where it has a figure.
- * - v2-m3: `--preset full` (24 × 1024, vocab 250002), `ls -l models/full/onnx/`; fp32 = model.onnx 243,179 +
- *   model.onnx_data 2,271,023,104.
- * - bge-reranker-base (12 × 768 XLM-R) and ms-marco-MiniLM-L-6-v2 (6 × 384 BERT): presets being added to the
- *   generator; `null` until they are measured. Both Xenova repositories publish only `model.onnx`, `model_fp16.onnx`
- *   and `model_quantized.onnx` (the hub's listings), so only those dtypes are listed.
+ * tensor shapes, same quantisers), used where the hub's exact size is not known. The float and 4-bit files agree with
+ * the hub's rounded listings; the dynamic-quantised ones can differ by a few percent (for v2-m3 our
+ * `model_quantized.onnx` is 594,335,138 bytes, the hub's 570,727,094), which is why `HUB_BYTES` wins where it has a
+ * figure. Measured with `ls -l` on the generator's output (`--preset full`, `base`, `minilm`; `--dtype all` for full,
+ * `fp32,fp16,q8` for the others), generator as of commit 85eced8:
+ * - v2-m3 (24 × 1024 XLM-R, vocab 250002): fp32 = model.onnx 243,179 + model.onnx_data 2,271,023,104. The hub lists
+ *   2.27 GB, 1.14 GB, 1.25 GB for fp32, fp16, q4.
+ * - bge-reranker-base (12 × 768 XLM-R, vocab 250002): the hub lists 1.11 GB, 556 MB, 279 MB.
+ * - ms-marco-MiniLM-L-6-v2 (6 × 384 BERT, vocab 30522): the hub lists 91 MB, 45.6 MB, 23.1 MB (our q8 is 0.4 MB more).
+ * Both Xenova repositories publish only `model.onnx`, `model_fp16.onnx` and `model_quantized.onnx` (their hub
+ * listings), so only those dtypes are listed for them.
  */
-const GENERATED_SAME_ARCHITECTURE_BYTES: Readonly<Record<string, Partial<Record<Dtype, number | null>>>> = {
+const GENERATED_SAME_ARCHITECTURE_BYTES: Readonly<Record<string, Partial<Record<Dtype, number>>>> = {
   [V2_M3]: {
     fp32: 243_179 + 2_271_023_104,
     fp16: 1_135_729_116,
@@ -64,13 +66,11 @@ const GENERATED_SAME_ARCHITECTURE_BYTES: Readonly<Record<string, Partial<Record<
     q4: 1_248_514_308,
     q4f16: 700_141_715,
   },
-  // TODO(lead): sizes of the generated bge-reranker-base-shaped model.
-  [BASE]: { fp32: null, fp16: null, q8: null },
-  // TODO(lead): sizes of the generated ms-marco-MiniLM-L-6-v2-shaped model.
-  [MINILM]: { fp32: null, fp16: null, q8: null },
+  [BASE]: { fp32: 1_112_287_792, fp16: 556_198_860, q8: 279_817_580 },
+  [MINILM]: { fp32: 90_912_377, fp16: 45_485_151, q8: 23_510_880 },
 };
 
-const sizes = (id: string): Partial<Record<Dtype, number | null>> => ({ ...GENERATED_SAME_ARCHITECTURE_BYTES[id], ...HUB_BYTES[id] });
+const sizes = (id: string): Partial<Record<Dtype, number>> => ({ ...GENERATED_SAME_ARCHITECTURE_BYTES[id], ...HUB_BYTES[id] });
 
 /** The known models, the default (bge-reranker-v2-m3, the best) first, then lighter ones for devices without WebGPU. */
 export const KNOWN_MODELS: readonly KnownModel[] = Object.freeze([

@@ -10,8 +10,8 @@ import { formatBytes } from './format.ts';
 /** One file the load may download, and on which device it would be the choice. */
 export interface DownloadOption {
   dtype: Dtype;
-  /** null: published, size not measured; undefined: the repository does not publish this dtype. */
-  bytes: number | null | undefined;
+  /** undefined: the repository does not publish this dtype. */
+  bytes: number | undefined;
   /** Where this file is the choice: 'WebGPU', 'WebGPU without shader-f16', 'wasm' (joined with ' or '). */
   where: string;
 }
@@ -67,11 +67,9 @@ export function downloadOptions(model: KnownModel, dtype: DtypeRequest, device: 
  * @example
  * describeDownload({ dtype: 'q8', bytes: 570727094, where: 'wasm' })  // → 'q8 570.7 MB'
  * describeDownload({ dtype: 'q4', bytes: undefined, where: 'wasm' })  // → 'q4 not published for this model'
- * describeDownload({ dtype: 'fp16', bytes: null, where: 'WebGPU' })   // → 'fp16 size not measured yet'
  */
 export function describeDownload(option: DownloadOption): string {
   if (option.bytes === undefined) return `${option.dtype} not published for this model`;
-  if (option.bytes === null) return `${option.dtype} size not measured yet`;
   return `${option.dtype} ${formatBytes(option.bytes)}`;
 }
 

@@ -49,11 +49,11 @@ describe('KNOWN_MODELS', () => {
     }
   });
 
-  it('keeps sizes positive whole bytes, only for dtypes the core knows; null only where not measured yet', () => {
+  it('gives every published file a size in positive whole bytes, for dtypes the core knows', () => {
     for (const m of KNOWN_MODELS) {
       for (const [dtype, bytes] of Object.entries(m.downloadBytes)) {
         expect(DTYPES, `${m.id} ${dtype}`).toContain(dtype);
-        if (bytes !== null) expect(Number.isInteger(bytes) && bytes! > 0, `${m.id} ${dtype}: ${bytes}`).toBe(true);
+        expect(Number.isInteger(bytes) && bytes > 0, `${m.id} ${dtype}: ${bytes}`).toBe(true);
       }
     }
   });
@@ -72,9 +72,20 @@ describe('KNOWN_MODELS', () => {
     expect(sizes.q4!).toBeLessThan(sizes.fp32!);
   });
 
-  it('lists only the files the Xenova repositories publish: fp32, fp16 and q8', () => {
+  it('lists only the files the Xenova repositories publish (fp32, fp16, q8), sized as the hub lists them', () => {
     expect(publishedDtypes(model(BASE))).toEqual(['fp32', 'fp16', 'q8']);
     expect(publishedDtypes(model(MINILM))).toEqual(['fp32', 'fp16', 'q8']);
+    // The hub's listings, rounded as it shows them: base 1.11 GB, 556 MB, 279 MB; MiniLM 91 MB, 45.6 MB, 23.1 MB.
+    const near = (bytes: number | undefined, listed: number, within: number) => Math.abs(bytes! - listed) / listed < within;
+    expect(near(model(BASE).downloadBytes.fp32, 1.11e9, 0.005) && near(model(BASE).downloadBytes.fp16, 556e6, 0.005)).toBe(true);
+    expect(near(model(BASE).downloadBytes.q8, 279e6, 0.005)).toBe(true);
+    expect(near(model(MINILM).downloadBytes.fp32, 91e6, 0.005) && near(model(MINILM).downloadBytes.fp16, 45.6e6, 0.005)).toBe(true);
+    expect(near(model(MINILM).downloadBytes.q8, 23.1e6, 0.02)).toBe(true);
+    // Smallest first: MiniLM < base < v2-m3 in every dtype they share.
+    for (const dtype of ['fp32', 'fp16', 'q8'] as const) {
+      expect(model(MINILM).downloadBytes[dtype]!).toBeLessThan(model(BASE).downloadBytes[dtype]!);
+      expect(model(BASE).downloadBytes[dtype]!).toBeLessThan(model(V2_M3).downloadBytes[dtype]!);
+    }
   });
 
   it('finds a model by its exact id only', () => {
@@ -116,10 +127,9 @@ describe('downloadOptions: the file a load would download', () => {
     expect(describeDownload(option)).toBe('q4 not published for this model');
   });
 
-  it('describes a size, an unmeasured size and a missing file', () => {
+  it('describes a size and a missing file', () => {
     expect(describeDownload({ dtype: 'q8', bytes: 570_727_094, where: 'wasm' })).toBe('q8 570.7 MB');
     expect(describeDownload({ dtype: 'fp32', bytes: 2_271_266_283, where: 'WebGPU' })).toBe('fp32 2.3 GB');
-    expect(describeDownload({ dtype: 'fp16', bytes: null, where: 'WebGPU' })).toBe('fp16 size not measured yet');
   });
 });
 
