@@ -37,6 +37,9 @@ export class RagDemo extends LitElement {
       #model {
         width: 100%;
       }
+      .model-label {
+        margin-top: 0.5rem;
+      }
       ol.top > li {
         margin: 0.5rem 0;
         overflow-wrap: anywhere;
@@ -109,7 +112,7 @@ export class RagDemo extends LitElement {
           @input=${(e: Event) => (this.question = (e.target as HTMLInputElement).value)}
           @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && void this.ask()} />
         <datalist id="examples">${EXAMPLE_QUESTIONS.map((q) => html`<option value=${q}></option>`)}</datalist>
-        <label for="model" style="margin-top:0.5rem">Model (URL of a model folder, or a hub id)</label>
+        <label for="model" class="model-label">Model (URL of a model folder, or a hub id)</label>
         <input id="model" type="text" spellcheck="false" data-testid="rag-model" .value=${this.model}
           @input=${(e: Event) => (this.model = (e.target as HTMLInputElement).value)} />
         <div class="actions">

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { RerankResult } from '../lib/types.ts';
+import { cssProperties } from './css-properties.ts';
 import { baseStyles } from './styles.ts';
 
 /**
@@ -116,7 +116,7 @@ export class RerankResults extends LitElement {
           <span class="score">
             <span>${r.score.toFixed(4)}</span>
             <span class="track" aria-hidden="true">
-              <span class="bar" part="bar" style=${styleMap({ width: `${Math.max(0, Math.min(1, r.score)) * 100}%`, display: 'block' })}></span>
+              <span class="bar" part="bar" ${cssProperties({ width: `${Math.max(0, Math.min(1, r.score)) * 100}%`, display: 'block' })}></span>
             </span>
           </span>
           <span class="doc">${r.truncated ? html`<span class="tag truncated" data-testid="truncated">truncated</span>` : nothing}${relevant.has(r.index)
