@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
+import { contentSecurityPolicyPlugin } from './scripts/csp.ts';
 
 /**
  * Cross-origin isolation for `npm run dev` and `npm run preview`: with these headers SharedArrayBuffer exists and
@@ -38,7 +39,12 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
-  plugins: [copyPublicExcept(/\.safetensors$/)],
+  plugins: [
+    copyPublicExcept(/\.safetensors$/),
+    // The Content-Security-Policy (scripts/csp.ts): a <meta> in every page, and a header in dev and preview. A host
+    // that serves models from another origin adds it to connect-src: CSP_CONNECT_SRC='https://models.example.org'.
+    contentSecurityPolicyPlugin({ connect: process.env.CSP_CONNECT_SRC?.split(/\s+/).filter(Boolean) }),
+  ],
   optimizeDeps: {
     // onnxruntime-web locates its .wasm relative to its own module; pre-bundling would move it.
     exclude: ['onnxruntime-web'],

