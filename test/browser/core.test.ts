@@ -4,6 +4,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createReranker } from '../../src/lib/index.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
 import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from './harness.ts';
 import type { AdapterProbe, ScoreRequest, ScoreResult } from './pages/core-page.ts';
@@ -22,6 +25,13 @@ const BATCH = { batchSize: 4, batching: 'fixed' as const };
 const TOLERANCE = 1e-4;
 
 const skip = chromiumSkipReason();
+
+/** The tiny BERT demo model's fp32 files, for the same scores computed in Node. */
+function bertFiles(): Record<string, Blob> {
+  const dir = path.resolve('public/models/tiny-random-bert-reranker');
+  return Object.fromEntries(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']
+    .map((f) => [f, new Blob([fs.readFileSync(path.join(dir, f))])]));
+}
 
 function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
   expect(a.length).toBe(b.length);
@@ -88,6 +98,27 @@ describe.skipIf(skip !== null)('reranker core in Chromium', () => {
       expect(diff).toBeLessThan(TOLERANCE);
     });
   }
+
+  it('a BERT cross-encoder (token types, WordPiece): wasm and WebGPU in Chromium agree with Node within 1e-4', async () => {
+    const modelUrl = '/models/tiny-random-bert-reranker/';
+    const node = await createReranker({ model: { files: bertFiles() }, device: 'wasm', dtype: 'fp32' });
+    const expected = await node.score(PAIRS, { rawScores: true });
+    await node.dispose();
+    for (const dtype of ['fp32', 'q4'] as const) {
+      const request = { dtype, pairs: PAIRS, rawScores: true, modelUrl, ...BATCH };
+      const wasm = await score({ ...request, device: 'wasm' });
+      const gpu = await score({ ...request, device: 'webgpu' });
+      expectOnWebGpu(gpu);
+      expect(gpu.info.architecture).toBe('BertForSequenceClassification');
+      expect(new Set(wasm.scores.map((s) => s.toFixed(6))).size).toBeGreaterThan(PAIRS.length / 2);
+      const diff = maxAbsDiff(gpu.scores, wasm.scores);
+      const vsNode = dtype === 'fp32' ? maxAbsDiff(wasm.scores, expected) : NaN;
+      console.log(`[BERT ${dtype}] max |webgpu - wasm| ${diff.toExponential(2)}` +
+        `${dtype === 'fp32' ? `, max |Chromium wasm - Node| ${vsNode.toExponential(2)}` : ''}`);
+      expect(diff).toBeLessThan(TOLERANCE);
+      if (dtype === 'fp32') expect(vsNode).toBeLessThan(TOLERANCE);
+    }
+  });
 
   it("device 'auto' avoids a software adapter and says why", async () => {
     const result = await score({ device: 'auto', dtype: 'fp32', pairs: PAIRS.slice(0, 4) });
