@@ -4,10 +4,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import fs from 'node:fs';
-import path from 'node:path';
 import { createReranker } from '../../src/lib/index.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
+import { DEMO_BERT_DIR, folderFiles, FP32_FILES } from '../helpers/bert.ts';
 import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from './harness.ts';
 import type { AdapterProbe, ScoreRequest, ScoreResult } from './pages/core-page.ts';
 
@@ -26,12 +25,6 @@ const TOLERANCE = 1e-4;
 
 const skip = chromiumSkipReason();
 
-/** The tiny BERT demo model's fp32 files, for the same scores computed in Node. */
-function bertFiles(): Record<string, Blob> {
-  const dir = path.resolve('public/models/tiny-random-bert-reranker');
-  return Object.fromEntries(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']
-    .map((f) => [f, new Blob([fs.readFileSync(path.join(dir, f))])]));
-}
 
 function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
   expect(a.length).toBe(b.length);
@@ -101,7 +94,7 @@ describe.skipIf(skip !== null)('reranker core in Chromium', () => {
 
   it('a BERT cross-encoder (token types, WordPiece): wasm and WebGPU in Chromium agree with Node within 1e-4', async () => {
     const modelUrl = '/models/tiny-random-bert-reranker/';
-    const node = await createReranker({ model: { files: bertFiles() }, device: 'wasm', dtype: 'fp32' });
+    const node = await createReranker({ model: { files: folderFiles(DEMO_BERT_DIR, FP32_FILES) }, device: 'wasm', dtype: 'fp32' });
     const expected = await node.score(PAIRS, { rawScores: true });
     await node.dispose();
     for (const dtype of ['fp32', 'q4'] as const) {

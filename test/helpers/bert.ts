@@ -1,4 +1,5 @@
 /** Shared fixtures for the BERT tests: the committed tiny BERT demo model, pair rows built by hand, typed runs. */
+import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
@@ -55,3 +56,27 @@ export async function runRows(session: ort.InferenceSession, rows: { ids: number
   const labels = flat.length / rows.length;
   return rows.map((_, r) => flat.slice(r * labels, (r + 1) * labels));
 }
+
+/** The files of a model folder as a folder picker gives them (`{ files }`), with `replace` swapping some contents. */
+export function folderFiles(dir: string, paths: readonly string[], replace: Record<string, string> = {}): Record<string, Blob> {
+  const files: Record<string, Blob> = {};
+  for (const f of paths) {
+    const file = path.join(dir, f);
+    if (f in replace) files[f] = new Blob([replace[f]]);
+    else if (fs.existsSync(file)) files[f] = new Blob([fs.readFileSync(file)]);
+  }
+  return files;
+}
+
+/** What loads an fp32 model: its config, tokenizer and `onnx/model.onnx`. */
+export const FP32_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'] as const;
+
+/** A query and documents for the tiny BERT model: cased, accented, CJK, punctuation, a one-word document. */
+export const BERT_QUERY = 'How do giant pandas spend their day?';
+export const BERT_DOCUMENTS: readonly string[] = [
+  'The giant panda is a bear species endemic to China; it spends most of the day eating bamboo.',
+  'Paris is the capital of France.',
+  'Pandas sleep between meals, often in trees, and are most active at dawn and dusk.',
+  'the',
+  'UPPER case, Ünïcödé accents and 中文 characters, punctuation!!! and [brackets].',
+];

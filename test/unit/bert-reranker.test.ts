@@ -12,23 +12,13 @@ import { PairEncoder } from '../../src/lib/tokenize.ts';
 import { floatTensorToNumbers } from '../../src/lib/float16.ts';
 import { makeModel } from '../../scripts/model/write-model.ts';
 import { loadTokenizer, maxAbsDiff } from '../helpers/models.ts';
+import { BERT_DOCUMENTS, BERT_QUERY, DEMO_BERT_DIR, folderFiles, FP32_FILES } from '../helpers/bert.ts';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 
-const BERT_DIR = path.resolve('public/models/tiny-random-bert-reranker');
-const FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
-
-function filesOf(dir: string, replace: Record<string, string> = {}): Record<string, Blob> {
-  return Object.fromEntries(FILES.map((f) => [f, new Blob([replace[f] ?? fs.readFileSync(path.join(dir, f))])]));
-}
-
-const QUERY = 'How do giant pandas spend their day?';
-const DOCUMENTS = [
-  'The giant panda is a bear species endemic to China; it spends most of the day eating bamboo.',
-  'Paris is the capital of France.',
-  'Pandas sleep between meals, often in trees, and are most active at dawn and dusk.',
-  'the',
-  'UPPER case, Ünïcödé accents and 中文 characters, punctuation!!! and [brackets].',
-];
+const BERT_DIR = DEMO_BERT_DIR;
+const QUERY = BERT_QUERY;
+const DOCUMENTS = BERT_DOCUMENTS;
+const filesOf = (dir: string, replace: Record<string, string> = {}) => folderFiles(dir, FP32_FILES, replace);
 
 /** transformers.js' own encoding of a pair (its template, its token types), as onnxruntime tensors. */
 function theirPair(tokenizer: PreTrainedTokenizer, query: string, doc: string): Record<'input_ids' | 'attention_mask' | 'token_type_ids', ort.Tensor> {

@@ -3,35 +3,22 @@
  * fp16 and q4f16, the half-precision dtypes WebGPU picks with shader-f16, against wasm on the same file and against
  * wasm fp32. Same adapter and skip rules as webgpu.test.ts.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDawn } from '../../scripts/webgpu/dawn.ts';
 import { createReranker } from '../../src/lib/load.ts';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
 import type { Reranker } from '../../src/lib/types.ts';
 import { maxAbsDiff } from '../helpers/models.ts';
+import { BERT_DOCUMENTS, BERT_QUERY, DEMO_BERT_DIR, folderFiles } from '../helpers/bert.ts';
 
 const install = await installDawn();
 const skipReason = !install.adapter ? install.reason! : !install.adapter.shaderF16 ? 'the WebGPU adapter lacks shader-f16' : null;
-const BERT_DIR = path.resolve('public/models/tiny-random-bert-reranker');
+const modelFiles = () => folderFiles(DEMO_BERT_DIR, ['config.json', 'tokenizer.json', 'tokenizer_config.json',
+  ...Object.values(ONNX_FILE_BY_DTYPE)]);
 
-function modelFiles(): Record<string, Blob> {
-  const files: Record<string, Blob> = {};
-  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', ...Object.values(ONNX_FILE_BY_DTYPE)]) {
-    const file = path.join(BERT_DIR, f);
-    if (fs.existsSync(file)) files[f] = new Blob([fs.readFileSync(file)]);
-  }
-  return files;
-}
-
-const QUERY = 'How do giant pandas spend their day?';
+const QUERY = BERT_QUERY;
 const DOCUMENTS = [
-  'The giant panda is a bear species endemic to China; it spends most of the day eating bamboo.',
-  'Paris is the capital of France.',
-  'Pandas sleep between meals, often in trees, and are most active at dawn and dusk.',
-  'the',
-  'UPPER case, Ünïcödé accents and 中文 characters, punctuation!!! and [brackets].',
+  ...BERT_DOCUMENTS,
   ...Array.from({ length: 7 }, (_, i) => 'bamboo forest panda sleep climb eat '.repeat(1 + i * 6).trim()),
 ];
 const PAIRS = DOCUMENTS.map((d) => [QUERY, d] as const);
