@@ -16,6 +16,9 @@
  * - `style-src 'self'`: the built stylesheet; Lit's styles are constructed stylesheets, which CSP does not govern.
  *   No `'unsafe-inline'`, so no `style` attribute applies: the UI sets inline styles through the CSSOM only.
  * - `default-src 'none'`, `object-src 'none'`, `base-uri 'self'`, `form-action 'none'`: everything else is refused.
+ * - `require-trusted-types-for 'script'`: no string reaches an HTML or script sink (`innerHTML`, `script.src`,
+ *   `new Worker(url)`) unless a Trusted Types policy vouches for it. Lit renders through its own policy; the pages and
+ *   the worker install a `default` one that vouches for same-origin script URLs only (src/worker/trusted-types.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { Plugin } from 'vite';
@@ -37,7 +40,8 @@ export interface PolicyOptions {
  * contentSecurityPolicy({ connect: ['https://models.example.org'] })
  * // → "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:;
  * //    connect-src 'self' https://huggingface.co https://*.huggingface.co https://*.hf.co https://models.example.org;
- * //    worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'"   (one line)
+ * //    worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'; require-trusted-types-for 'script'"
+ * //    (one line)
  */
 export function contentSecurityPolicy({ connect = [], styleNonce }: PolicyOptions = {}): string {
   for (const source of connect) {
@@ -53,35 +57,63 @@ export function contentSecurityPolicy({ connect = [], styleNonce }: PolicyOption
     ['object-src', ["'none'"]],
     ['base-uri', ["'self'"]],
     ['form-action', ["'none'"]],
+    ['require-trusted-types-for', ["'script'"]],
   ];
   return directives.map(([name, sources]) => `${name} ${sources.join(' ')}`).join('; ');
 }
 
+/** The pages the policy protects: the app and the RAG example (the pages `vite build` emits). */
+export const APP_PAGES = ['index.html', 'rag.html'] as const;
+
 /**
- * The policy in every HTML page Vite serves or builds (first in `<head>`, before any script or stylesheet) and in
- * the dev and preview servers' response headers. `vite build` and `vite preview` use the policy as is; the dev server
- * adds a nonce, fresh each start, for the `<style>` tags Vite's client injects for imported CSS (Vite's
- * `html.cspNonce`), so dev keeps every other rule of the built site, `style` attributes refused included.
+ * The policy in the app's pages (a `<meta>` first in `<head>`, before any script or stylesheet) and in the dev and
+ * preview servers' response headers. `vite build` and `vite preview` use the policy as is; the dev server adds a
+ * nonce, fresh each start, for the `<style>` tags Vite's client injects for imported CSS (Vite's `html.cspNonce`), so
+ * dev keeps every other rule of the built site, `style` attributes refused included.
+ *
+ * The dev server also serves the test and benchmark harness pages (test/browser/pages, scripts/bench), which run
+ * onnxruntime in the page itself: those documents get neither the `<meta>` nor the header. Every other response does
+ * (scripts, the wasm), so a worker is held to the policy whichever page started it.
  *
  * @example
  * defineConfig({ plugins: [contentSecurityPolicyPlugin({ connect: ['https://models.example.org'] })] })
  */
 export function contentSecurityPolicyPlugin(options: Omit<PolicyOptions, 'styleNonce'> = {}): Plugin {
   let policy = contentSecurityPolicy(options);
+  let nonce: string | undefined;
   return {
     name: 'bge-reranker:csp',
     config(_config, { command, isPreview }) {
-      const dev = command === 'serve' && !isPreview;
-      const styleNonce = dev ? randomBytes(18).toString('base64') : undefined;
-      policy = contentSecurityPolicy({ ...options, styleNonce });
-      const headers = { 'Content-Security-Policy': policy };
-      return { server: { headers }, preview: { headers }, ...(styleNonce ? { html: { cspNonce: styleNonce } } : {}) };
+      nonce = command === 'serve' && !isPreview ? randomBytes(18).toString('base64') : undefined;
+      policy = contentSecurityPolicy({ ...options, styleNonce: nonce });
+      // preview serves the built site only: the header goes with every file.
+      return { preview: { headers: { 'Content-Security-Policy': policy } }, ...(nonce ? { html: { cspNonce: nonce } } : {}) };
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (!isHarnessPage(req.url ?? '/', req.headers['sec-fetch-dest'])) res.setHeader('Content-Security-Policy', policy);
+        next();
+      });
     },
     transformIndexHtml: {
       order: 'post',
-      handler: (html) => withMetaPolicy(html, policy),
+      handler: (html, { path }) => (isAppPage(path) ? withMetaPolicy(html, policy) : html),
     },
   };
+}
+
+/** Whether a request path names one of the app's pages (`/`, `/index.html`, `/rag.html`; under a base path too). */
+function isAppPage(requestPath: string): boolean {
+  const pathname = new URL(requestPath, 'http://x').pathname;
+  const file = pathname.endsWith('/') ? 'index.html' : pathname.slice(pathname.lastIndexOf('/') + 1);
+  return (APP_PAGES as readonly string[]).includes(file) && !/\/(test|scripts)\//.test(pathname);
+}
+
+/** A document the dev server serves that is not one of the app's pages: a test or benchmark page. */
+function isHarnessPage(url: string, destination: string | string[] | undefined): boolean {
+  const pathname = new URL(url, 'http://x').pathname;
+  const document = destination === 'document' || pathname.endsWith('.html') || pathname.endsWith('/');
+  return document && !isAppPage(pathname);
 }
 
 /**

@@ -2,6 +2,8 @@
 // The reranker worker: it owns the onnxruntime session; everything else is the core behind the protocol.
 import { installMemoryProbe } from '../lib/memory.ts';
 import { serveReranker } from './serve.ts';
+import { trustSameOriginScripts } from './trusted-types.ts';
 
+trustSameOriginScripts(); // onnxruntime's wasm threads, where the worker's policy requires Trusted Types
 installMemoryProbe();
 serveReranker(self);

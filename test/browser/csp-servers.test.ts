@@ -65,6 +65,10 @@ describe.skipIf(skip !== null)('the Content-Security-Policy header of the previe
     const watch = await watchPolicy(page);
     await page.goto(url);
     expect(await loadFromUrl(page, `${url}models/tiny-random-bge-reranker/`)).toBe('ready');
+    // Cross-origin isolated (preview sends COOP/COEP): onnxruntime's threads started under the worker's own policy,
+    // Trusted Types included (the worker's default policy vouches for their same-origin script).
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(await page.getByTestId('info-backend').textContent()).toBe(`wasm (${cores} thread${cores === 1 ? '' : 's'})`);
     await page.getByTestId('rerank-button').click();
     await page.locator('[data-testid="rerank-status"][data-status="done"]').waitFor({ timeout: 60_000 });
     expect(await watch.violations()).toEqual([]);
@@ -130,7 +134,7 @@ describe.skipIf(skip !== null)('the Content-Security-Policy header of the previe
     await allowed.close();
   }, 180_000);
 
-  it('dev: the header equals the <meta>, the built policy plus a style nonce; the app runs under it with its styles', async () => {
+  it('dev: the header equals the <meta>, the built policy plus a style nonce; the app runs under it with its styles; harness pages are left out', async () => {
     const dev: DevServer = await startDevServer({ include: ['lit', 'lit/decorators.js', 'lit/directive.js', '@lit/task', 'uplot', 'minisearch'] });
     cleanup.push(() => dev.close());
     for (const name of ['', 'rag.html']) {
@@ -140,6 +144,11 @@ describe.skipIf(skip !== null)('the Content-Security-Policy header of the previe
       expect(nonce).toBeDefined();
       expect(header).toBe(contentSecurityPolicy({ styleNonce: nonce }));
     }
+    // The harness pages (onnxruntime in the page itself) are not the product and get no policy; the worker's script
+    // does, whichever page starts it.
+    expect(await servedPolicies(`${dev.url}test/browser/pages/core.html`)).toEqual({ header: null, meta: null });
+    const workerScript = await fetch(`${dev.url}src/worker/reranker.worker.ts?worker_file&type=module`);
+    expect(workerScript.headers.get('content-security-policy')).toBe((await servedPolicies(dev.url)).header);
     const page = await browser.newPage();
     const watch = await watchPolicy(page);
     try {

