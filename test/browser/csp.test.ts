@@ -65,6 +65,24 @@ describe.skipIf(skip !== null)('the Content-Security-Policy of the built site', 
     expect(contentSecurityPolicy()).not.toMatch(/unsafe-inline|'unsafe-eval'|blob:|\*(?!\.)/);
   });
 
+  it('lets the page reach the hub and the CDNs it redirects model files to, and no look-alike', async () => {
+    // No real network: every name fails to resolve, so an allowed fetch fails quietly and a refused one is reported.
+    const offline = await launchChromium(['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1']);
+    try {
+      const page = await offline.newPage();
+      const watch = await watchPolicy(page);
+      await page.goto(site.url);
+      const hosts = ['huggingface.co', 'cdn-lfs.huggingface.co', 'cdn-lfs-us-1.hf.co', 'cas-bridge.xethub.hf.co', 'us.aws.cdn.hf.co'];
+      const lookalikes = ['https://huggingface.co.evil.example/x', 'https://evilhf.co/x', 'http://huggingface.co/x', 'https://hf.co.example/x'];
+      await page.evaluate((urls) => Promise.all(urls.map((u) => fetch(u).catch(() => null))), [...hosts.map((h) => `https://${h}/x`), ...lookalikes]);
+      // Reports arrive as tasks: wait for them, then no more than these.
+      await expect.poll(async () => (await watch.violations()).map((v) => `${v.directive} ${v.blocked}`).sort())
+        .toEqual(lookalikes.map((u) => `connect-src ${u}`).sort());
+    } finally {
+      await offline.close();
+    }
+  });
+
   it('the app under the policy: load (wasm threads), rerank with score bars, sweep, export, a self-hosted URL: nothing refused', async () => {
     app = await openApp(browser, site.url);
     csp = await watchPolicy(app.page);
@@ -154,8 +172,8 @@ describe.skipIf(skip !== null)('the Content-Security-Policy of the built site', 
         return { inlineText, remoteSrc, ran: w.__ran ?? null, remote: await remoteDone, fetched };
       }, other.url);
       expect(outcome).toEqual({ inlineText: 'TypeError', remoteSrc: 'TypeError', ran: null, remote: 'error', fetched: 'TypeError' });
-      const seen = (await watch.violations()).map((v) => `${v.disposition} ${v.directive} ${v.blocked.replace(/\?.*/, '')}`).sort();
-      expect(seen).toEqual([
+      const seen = async () => (await watch.violations()).map((v) => `${v.disposition} ${v.directive} ${v.blocked.replace(/\?.*/, '')}`).sort();
+      await expect.poll(seen).toEqual([
         `enforce connect-src ${other.url}exfiltrate`,
         'enforce require-trusted-types-for trusted-types-sink',
         'enforce require-trusted-types-for trusted-types-sink',
