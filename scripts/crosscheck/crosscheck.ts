@@ -3,8 +3,15 @@
  * on the seed's ten Chinese pairs plus generated pairs of mixed lengths and languages. Not part of `npm test`: it needs
  * the Python venv (`.venv`, created on first use by venv.ts) and, for the browser rows, Debian's Chromium.
  *
- * 1. Our ids: transformers.js through src/lib (PairEncoder.pairFromIds), exactly as the core builds pairs.
- * 2. Python (crosscheck.py): Rust `tokenizers` ids must equal ours; PyTorch fp32 logits on our ids; CrossEncoder(dir).
+ * Architecture-agnostic: config.json's `model_type` (xlm-roberta, bert) names the PyTorch class and what to expect;
+ * the pair layout comes from the tokenizer's post-processor on both sides. By default both demo models are checked,
+ * XLM-R's and BERT's, one after the other (`--model A,B` does the same for any folders).
+ *
+ * 1. Our ids and token types: transformers.js through src/lib (PairEncoder.pairFromIds), exactly as the core builds
+ *    pairs (XLM-R `<s> q </s></s> d </s>`; BERT `[CLS] q [SEP] d [SEP]`, types 0 then 1).
+ * 2. Python (crosscheck.py): Rust `tokenizers` ids and types must equal ours (the reference rule on each text's
+ *    encoding; Rust's own pair encoding where nothing is cut); PyTorch fp32 logits on our ids and types;
+ *    CrossEncoder(dir) on the raw texts. A two-label model's logit is label 1 − label 0, as the core scores it.
  * 2b. Python (quantizers.py, python-onnx.ts): onnxruntime's own quantizers (MatMulNBitsQuantizer for q4, ONNXQuantizer
  *    for int8 / uint8, as transformers.js calls them) on our fp32 file must give our q4 / int8 / uint8 files (every
  *    initializer byte-equal, every node equal) and q4f16's 4-bit weights; Python onnxruntime runs every dtype file.
@@ -15,12 +22,12 @@
  *    Exit status 1 when a check fails.
  *
  * @example
- * // npm run crosscheck                                   (the demo model, 10 seed + 200 generated pairs, maxLength 512)
- * // npm run crosscheck -- --model models/small --count 40 --max-length 512
+ * // npm run crosscheck                                   (both demo models, 10 seed + 200 generated pairs, maxLength 512)
+ * // npm run crosscheck -- --model models/minilm --count 40 --backends node-wasm,chromium-wasm
  * // npm run crosscheck -- --model models/full --count 16 --max-length 128 --backends node-wasm --dtypes fp32,q8
- * // prints | runtime | backend | dtype | max abs Δ logit (all) | … | check | and writes .cache/crosscheck/small-512/results.md
+ * // prints | runtime | backend | dtype | max abs Δ logit (all) | … | check | and writes .cache/crosscheck/minilm-512/results.md
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,9 +35,10 @@ import { register } from 'node:module';
 import { parseArgs } from 'node:util';
 import type { Dtype, RerankerInfo } from '../../src/lib/types.ts';
 import { crosscheckPairs, type CrosscheckPair } from './pairs.ts';
-import { compareLogits } from './metrics.ts';
+import { compareLogits, maxProbabilityDiff } from './metrics.ts';
 import { ensureVenv, PROJECT_ROOT } from './venv.ts';
 import { writeReport, type PythonResult, type ReportInput, type Row } from './report.ts';
+import { readBlob } from './read-blob.ts';
 import { pythonOnnxRows, runPythonOnnx } from './python-onnx.ts';
 import { ONNX_FILE_BY_DTYPE as ONNX_FILE } from '../../src/lib/backend.ts';
 import { DTYPES as GENERATED_DTYPES } from '../model/presets.ts';
@@ -43,16 +51,23 @@ const { PairEncoder } = await import('../../src/lib/tokenize.ts');
 const BACKENDS = ['node-wasm', 'chromium-webgpu', 'chromium-wasm'] as const;
 type BackendName = (typeof BACKENDS)[number];
 const DTYPES: readonly Dtype[] = GENERATED_DTYPES;
-const DEMO_MODEL = 'public/models/tiny-random-bge-reranker';
+/**
+ * The dtypes WebGPU is for, whose kernels all run on the GPU (README, Browser support); q8, int8 and uint8 run their
+ * MatMulInteger nodes on the CPU there. Chromium's WebGPU here is SwiftShader, about 3 minutes a dtype on the demo
+ * model's 210 pairs: by default only these get WebGPU rows (`--webgpu-dtypes all` for every one).
+ */
+const WEBGPU_DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q4', 'q4f16'];
+const DEMO_MODELS = ['public/models/tiny-random-bge-reranker', 'public/models/tiny-random-bert-reranker'];
 
 const { values: args } = parseArgs({
   options: {
-    model: { type: 'string', default: DEMO_MODEL },
+    model: { type: 'string', default: DEMO_MODELS.join(',') },
     'max-length': { type: 'string', default: '512' },
     count: { type: 'string', default: '200' },
     seed: { type: 'string', default: '7' },
     dtypes: { type: 'string', default: DTYPES.join(',') },
     backends: { type: 'string', default: BACKENDS.join(',') },
+    'webgpu-dtypes': { type: 'string', default: WEBGPU_DTYPES.join(',') },
     'batch-size': { type: 'string', default: '16' },
     threads: { type: 'string', default: String(os.availableParallelism()) },
     tolerance: { type: 'string', default: '1e-4' },
@@ -62,20 +77,37 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log('usage: npm run crosscheck -- [--model DIR] [--max-length 512] [--count 200] [--seed 7] ' +
-    `[--dtypes ${DTYPES.join(',')}] [--backends ${BACKENDS.join(',')}] [--batch-size 16] [--threads N] ` +
+  console.log('usage: npm run crosscheck -- [--model DIR[,DIR…]] [--max-length 512] [--count 200] [--seed 7] ' +
+    `[--dtypes ${DTYPES.join(',')}] [--backends ${BACKENDS.join(',')}] [--webgpu-dtypes ${WEBGPU_DTYPES.join(',')}|all] ` +
+    '[--batch-size 16] [--threads N] ' +
     '[--tolerance 1e-4] [--out DIR] [--no-cross-encoder]');
   process.exit(0);
 }
 
-const modelDir = path.resolve(args.model!);
+const models = args.model!.split(',').filter(Boolean);
+if (models.length > 1) {
+  // One child per model, so each gets a fresh process (wasm memory never shrinks); --out becomes a parent folder.
+  const rest = process.argv.slice(2).filter((a, i, all) => a !== '--model' && all[i - 1] !== '--model' && !a.startsWith('--model=')
+    && a !== '--out' && all[i - 1] !== '--out' && !a.startsWith('--out='));
+  let failed = 0;
+  for (const model of models) {
+    const out = args.out ? ['--out', path.join(args.out, `${path.basename(model)}-${args['max-length']}`)] : [];
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--model', model, ...out, ...rest],
+      { stdio: 'inherit' });
+    if (child.status !== 0) failed++;
+  }
+  process.stderr.write(`[crosscheck] ${models.length - failed}/${models.length} models passed\n`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+const modelDir = path.resolve(models[0]!);
 const maxLength = Number(args['max-length']);
 const batchSize = Number(args['batch-size']);
 const tolerance = Number(args.tolerance);
 const dtypes = args.dtypes!.split(',').filter(Boolean) as Dtype[];
 const backends = args.backends!.split(',').filter(Boolean) as BackendName[];
+const webgpuDtypes = args['webgpu-dtypes'] === 'all' ? DTYPES : args['webgpu-dtypes']!.split(',').filter(Boolean) as Dtype[];
 for (const b of backends) if (!BACKENDS.includes(b)) throw new Error(`unknown backend ${b}; known: ${BACKENDS.join(', ')}`);
-for (const d of dtypes) if (!DTYPES.includes(d)) throw new Error(`unknown dtype ${d}; known: ${DTYPES.join(', ')}`);
+for (const d of [...dtypes, ...webgpuDtypes]) if (!DTYPES.includes(d)) throw new Error(`unknown dtype ${d}; known: ${DTYPES.join(', ')}`);
 const name = `${path.basename(modelDir)}-${maxLength}`;
 const outDir = path.resolve(args.out ?? path.join(PROJECT_ROOT, '.cache', 'crosscheck', name));
 fs.mkdirSync(outDir, { recursive: true });
@@ -89,10 +121,11 @@ const encoder = PairEncoder.fromFiles({
   modelConfig: readJson('config.json'),
 });
 const pairs: CrosscheckPair[] = crosscheckPairs({ count: Number(args.count), seed: Number(args.seed) });
-const ids = pairs.map((p) => encoder.pairFromIds(encoder.encode(p.query), encoder.encode(p.document), maxLength).ids);
+const encoded = pairs.map((p) => encoder.pairFromIds(encoder.encode(p.query), encoder.encode(p.document), maxLength));
 const pairsFile = path.join(outDir, 'pairs.json');
-fs.writeFileSync(pairsFile, JSON.stringify({ maxLength, pairs: pairs.map((p, i) => ({ ...p, ids: ids[i] })) }));
-const lengths = ids.map((row) => row.length).sort((a, b) => a - b);
+fs.writeFileSync(pairsFile, JSON.stringify({ maxLength, pairs: pairs.map((p, i) => ({ ...p, ids: encoded[i]!.ids,
+  typeIds: encoded[i]!.typeIds ?? null, truncated: encoded[i]!.truncated })) }));
+const lengths = encoded.map((row) => row.ids.length).sort((a, b) => a - b);
 log(`${pairs.length} pairs (${pairs.filter((p) => p.source === 'seed').length} seed), ` +
   `${lengths[0]}–${lengths.at(-1)} tokens (median ${lengths[lengths.length >> 1]}), model ${path.relative(PROJECT_ROOT, modelDir)}`);
 
@@ -142,6 +175,7 @@ function record(runtime: string, backend: string, dtype: Dtype, info: RerankerIn
       row.status = 'FAIL';
       notes.push(`fp32 max |Δ| above ${tolerance}`);
     }
+    if (py.model.labels === 2) notes.push(`relevant probability max |Δ| ${maxProbabilityDiff(logits, reference).toExponential(2)}`);
     if (info.fidelity) notes.push(`self-check vs wasm ${info.fidelity.maxDiff.toExponential(1)}`);
     row.note = notes.join('; ');
   }
@@ -155,23 +189,6 @@ const textPairs = pairs.map((p): [string, string] => [p.query, p.document]);
 const scoreOptions = { rawScores: true, batchSize };
 const available = dtypes.filter((d) => fs.existsSync(path.join(modelDir, ONNX_FILE[d]!)));
 for (const d of dtypes) if (!available.includes(d)) log(`skipping ${d}: ${ONNX_FILE[d]} is not in the model folder`);
-
-/** A file as a Blob, read in parts: readFileSync refuses files over 2 GiB (the full model's model.onnx_data). */
-function readBlob(file: string): Blob {
-  const parts: Uint8Array<ArrayBuffer>[] = [];
-  const fd = fs.openSync(file, 'r');
-  try {
-    for (let offset = 0, size = fs.fstatSync(fd).size; offset < size;) {
-      const part = new Uint8Array(Math.min(1 << 30, size - offset));
-      for (let filled = 0; filled < part.length;) filled += fs.readSync(fd, part, filled, part.length - filled, offset + filled);
-      offset += part.length;
-      parts.push(part);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return new Blob(parts);
-}
 
 if (backends.includes('node-wasm')) {
   const base: Record<string, Blob> = {};
@@ -220,6 +237,11 @@ if (browserBackends.length > 0) {
     await page.close();
     for (const device of browserBackends) {
       for (const dtype of available) {
+        if (device === 'webgpu' && !webgpuDtypes.includes(dtype)) {
+          rows.push({ runtime: 'chromium', backend: device, dtype, status: 'n/a',
+            note: 'not run on WebGPU (its MatMulInteger nodes run on the CPU there; `--webgpu-dtypes all` runs it)' });
+          continue;
+        }
         if (device === 'webgpu' && (dtype === 'fp16' || dtype === 'q4f16') && !shaderF16) {
           // The core would load fp32 / q4 instead (a recorded fallback): that dtype's row already covers it.
           const instead = dtype === 'fp16' ? 'fp32' : 'q4';

@@ -85,3 +85,15 @@ export function compareLogits(got: readonly number[], reference: readonly number
     top1Agree,
   };
 }
+
+/**
+ * A two-label model's relevance logit is label 1 − label 0, so its sigmoid is the softmax's relevant probability: the
+ * largest difference between two such probabilities.
+ *
+ * @example
+ * maxProbabilityDiff([0, 2], [0, 1]) // → 0.1192 (σ(2) − σ(1))
+ */
+export function maxProbabilityDiff(got: readonly number[], reference: readonly number[]): number {
+  const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+  return got.reduce((m, x, i) => Math.max(m, Math.abs(sigmoid(x) - sigmoid(reference[i]!))), 0);
+}

@@ -15,7 +15,8 @@ Not part of npm test; run by scripts/crosscheck/crosscheck.ts (through python-on
    4-bit pass decides: its packed weights must equal Python's q4 ones and its scales must be Python's q4 scales in
    float16 (transformers.js then runs its own float16 converter, which is not reproduced here).
 2. Logits: onnxruntime's CPU execution provider runs every dtype file in DIR/onnx and Python's own quantized models
-   on the pairs' ids (batches sorted by length, right-padded with <pad>).
+   on the pairs' ids, and their token types where the graph has that input (batches sorted by length, right-padded
+   with config.json's pad_token_id); a two-label model gives label 1 − label 0, as the core scores it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import onnx
 import onnxruntime as ort
 from onnx import helper, numpy_helper
 
-PAD = 1
 FILES = {
     "fp32": "onnx/model.onnx",
     "fp16": "onnx/model_fp16.onnx",
@@ -148,26 +148,37 @@ def compare_q4f16(python_q4: onnx.ModelProto, ours: onnx.ModelProto) -> dict:
             "differ": differ[:20]}
 
 
-def run_logits(model: str | bytes, rows: list[list[int]], threads: int, batch_size: int) -> tuple[list[float], float]:
+def run_logits(model: str | bytes, pairs: list[dict], pad: int, threads: int, batch_size: int) -> tuple[list[float], float]:
+    """Relevance logits in input order: the logit, or label 1 − label 0 for a two-label model (as the core scores)."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    typed = "token_type_ids" in [i.name for i in session.get_inputs()]
+    rows = [p["ids"] for p in pairs]
     order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
     logits = [0.0] * len(rows)
     start = time.perf_counter()
     for first in range(0, len(order), batch_size):
         batch = order[first : first + batch_size]
         width = max(len(rows[i]) for i in batch)
-        ids = np.full((len(batch), width), PAD, dtype=np.int64)
+        ids = np.full((len(batch), width), pad, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
+        types = np.zeros((len(batch), width), dtype=np.int64)
         for r, i in enumerate(batch):
             ids[r, : len(rows[i])] = rows[i]
             mask[r, : len(rows[i])] = 1
-        out = session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
+            if pairs[i].get("typeIds"):
+                types[r, : len(rows[i])] = pairs[i]["typeIds"]
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if typed:
+            feeds["token_type_ids"] = types
+        out = session.run(["logits"], feeds)[0]
         if out.dtype != np.float32:
             raise TypeError(f"logits are {out.dtype}, expected float32")
+        if out.shape[1] not in (1, 2):
+            raise ValueError(f"{out.shape[1]} labels: a reranker has one or two")
         for r, i in enumerate(batch):
-            logits[i] = float(out[r, 0])
+            logits[i] = float(out[r, 0]) if out.shape[1] == 1 else float(out[r, 1]) - float(out[r, 0])
     return logits, time.perf_counter() - start
 
 
@@ -180,7 +191,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16)
     args = parser.parse_args()
     with open(args.pairs, encoding="utf-8") as f:
-        rows = [p["ids"] for p in json.load(f)["pairs"]]
+        pairs = json.load(f)["pairs"]
+    with open(os.path.join(args.model, "config.json"), encoding="utf-8") as f:
+        pad = int(json.load(f).get("pad_token_id", 0))  # XLM-R 1, BERT 0
 
     result: dict = {"versions": {"onnx": onnx.__version__, "onnxruntime": ort.__version__}, "quantizers": {}, "ort": {}}
     present = {dtype: os.path.join(args.model, rel) for dtype, rel in FILES.items()
@@ -205,10 +218,10 @@ def main() -> None:
             del theirs, fp32
 
     for dtype, file in present.items():
-        logits, seconds = run_logits(file, rows, args.threads, args.batch_size)
+        logits, seconds = run_logits(file, pairs, pad, args.threads, args.batch_size)
         result["ort"][dtype] = {"logits": logits, "runSeconds": seconds}
     for dtype, model in python_models.items():
-        logits, seconds = run_logits(model, rows, args.threads, args.batch_size)
+        logits, seconds = run_logits(model, pairs, pad, args.threads, args.batch_size)
         result["ort"][f"python-{dtype}"] = {"logits": logits, "runSeconds": seconds}
 
     with open(args.out, "w", encoding="utf-8") as f:

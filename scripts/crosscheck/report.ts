@@ -16,12 +16,17 @@ import { quantizerFailures, quantizerLines, type PythonOnnxResult } from './pyth
 /** What crosscheck.py writes. */
 export interface PythonResult {
   versions: Record<string, string>;
-  tokens: { pairs: number; equal: number; templateChecked: number; templateEqual: number; queryCapped: number;
+  /** From config.json: `model_type`, label count, pad id. */
+  model: { type: string; labels: number; pad: number };
+  tokens: { pairs: number; equal: number; typesEqual: number; typed: boolean;
+    layout: { rust: [string, string]; expected: [string, string] | null; ok: boolean };
+    plainChecked: number; plainEqual: number; templateChecked: number; templateEqual: number; queryCapped: number;
     documentTruncated: number; tokens: number; maxPairTokens: number; mismatches: unknown[] };
-  torch: { class: string; attention: string; threads: number; runSeconds: number; logits: number[] };
-  crossEncoder?: { class: string; tokenizer: string; sameIds: number; differCappedQuery: number;
-    differOther: { index: number; ours: number[]; theirs: number[] }[]; maxDiffSameIds: number | null; runSeconds: number;
-    logits: number[] };
+  torch: { class: string; attention: string; threads: number; runSeconds: number; logits: number[];
+    withoutTypesMaxDiff: number | null };
+  crossEncoder?: { class: string; tokenizer: string; sameIds: number; differCappedQuery: number; differTruncated: number;
+    differOther: { index: number; ours: number[]; theirs: number[] }[]; maxDiffSameIds: number | null; maxDiffAll: number;
+    maxProbDiffSameIds: number | null; runSeconds: number; logits: number[] };
 }
 
 export interface Row {
@@ -60,36 +65,56 @@ export function writeReport(r: ReportInput): { markdown: string; failures: strin
   const t = r.py.tokens;
   const ce = r.py.crossEncoder;
   const lengths = r.lengths;
+  // Gated: its logits where it feeds what we feed. Its pairs cut otherwise, and its own tokenizer's differences, are
+  // reported (transformers' XLMRobertaTokenizer is not Rust's pipeline; the id checks above gate the tokenizer).
+  const ceFails = ce && (ce.maxDiffSameIds === null || ce.maxDiffSameIds > r.tolerance);
   const failures = [
     ...(t.equal !== t.pairs ? [`token ids: ${t.pairs - t.equal} pairs differ`] : []),
+    ...(t.typesEqual !== t.pairs ? [`token types: ${t.pairs - t.typesEqual} pairs differ`] : []),
+    ...(!t.layout.ok ? [`pair layout: Rust applies ${t.layout.rust.join(' / ')}, ${r.py.model.type} expects ${t.layout.expected?.join(' / ')}`] : []),
+    ...(t.plainEqual !== t.plainChecked ? [`Rust pair encoding: ${t.plainChecked - t.plainEqual} untruncated pairs differ`] : []),
     ...(t.templateEqual !== t.templateChecked ? [`Rust pair template: ${t.templateChecked - t.templateEqual} pairs differ`] : []),
+    ...(ceFails ? [`CrossEncoder: max |Δ| ${fmt(ce.maxDiffSameIds)} on the pairs with equal ids`] : []),
     ...r.rows.filter((row) => row.status === 'FAIL').map((row) => `${row.runtime} ${row.backend} ${row.dtype}: ${row.note}`),
     ...(r.onnx ? quantizerFailures(r.onnx) : []),
   ];
+  const m = r.py.model;
+  const idsAndTypes = t.typed ? 'ids and token types' : 'ids';
   const lines = [
-    `## Cross-check: ${path.relative(PROJECT_ROOT, r.modelDir)} (${r.config.generated_by?.preset ?? '?'}: ` +
-      `${r.config.num_hidden_layers} layers, hidden ${r.config.hidden_size}), maxLength ${r.maxLength}`,
+    `## Cross-check: ${path.relative(PROJECT_ROOT, r.modelDir)} (${m.type}, ${r.config.generated_by?.preset ?? '?'}: ` +
+      `${r.config.num_hidden_layers} layers, hidden ${r.config.hidden_size}, ${m.labels} label${m.labels > 1 ? 's' : ''}), maxLength ${r.maxLength}`,
     '',
     `${r.pairs} pairs: ${r.seedPairs} seed pairs + ${r.pairs - r.seedPairs} generated (seed ${r.seed}), ` +
       `${r.queries} queries; ${t.tokens} tokens, ${lengths[0]}–${lengths.at(-1)} per pair (median ` +
       `${lengths[lengths.length >> 1]}); ${t.queryCapped} queries capped at ¾ maxLength, ${t.documentTruncated} documents truncated.`,
     `Reference: PyTorch ${r.py.versions.torch} \`${r.py.torch.class}\` fp32 (${r.py.torch.attention} attention, ` +
-      `${r.py.torch.threads} threads) on our ids; transformers ${r.py.versions.transformers}, tokenizers ` +
+      `${r.py.torch.threads} threads) on our ${idsAndTypes}; transformers ${r.py.versions.transformers}, tokenizers ` +
       `${r.py.versions.tokenizers}${r.py.versions.sentence_transformers ? `, sentence-transformers ${r.py.versions.sentence_transformers}` : ''}` +
-      `${r.onnx ? `; onnx ${r.onnx.versions.onnx}, onnxruntime ${r.onnx.versions.onnxruntime}` : ''}.`,
+      `${r.onnx ? `; onnx ${r.onnx.versions.onnx}, onnxruntime ${r.onnx.versions.onnxruntime}` : ''}.` +
+      `${m.labels === 2 ? ' Two labels: every logit below is label 1 − label 0, whose sigmoid is the softmax\'s relevant probability.' : ''}`,
+    '',
+    `Pair layout Rust's post-processor applies: \`${t.layout.rust[0]}\`, token types \`${t.layout.rust[1]}\`` +
+      `${t.layout.expected ? ` (${m.type} expects ${t.layout.ok ? 'the same' : `\`${t.layout.expected.join(' / ')}\``})` : ''}.`,
     '',
     '| token ids | equal |',
     '|---|---|',
-    `| Rust \`tokenizers\` (Tokenizer.from_file, pair assembled by the reference rule) vs ours (transformers.js + pairs.ts) | ${t.equal}/${t.pairs} |`,
-    `| Rust \`tokenizers\` pair template with \`only_second\` truncation vs the same (pairs whose query is under its cap) | ${t.templateEqual}/${t.templateChecked} |`,
-    ...(ce ? [`| sentence-transformers CrossEncoder's own tokenizer (${ce.tokenizer}, \`longest_first\`) vs ours (informational) | ` +
+    `| Rust \`tokenizers\` encodings of each text, cut by the reference rule, Rust's post-processor vs ours (transformers.js + pairs.ts): ids | ${t.equal}/${t.pairs} |`,
+    `| the same: token types | ${t.typesEqual}/${t.pairs}${t.typed ? '' : ' (all 0)'} |`,
+    `| Rust \`tokenizers\` pair encoding, no truncation, vs ours (pairs our rule does not cut): ${idsAndTypes} | ${t.plainEqual}/${t.plainChecked} |`,
+    `| Rust \`tokenizers\` pair template with \`only_second\` truncation vs ours (pairs whose query is under its cap): ${idsAndTypes} | ${t.templateEqual}/${t.templateChecked} |`,
+    ...(ce ? [`| sentence-transformers CrossEncoder's own tokenizer (${ce.tokenizer}, \`longest_first\`) vs ours: ${idsAndTypes} | ` +
       `${ce.sameIds}/${t.pairs}: ${ce.differCappedQuery} differ because it does not cap the query at ¾, ` +
-      `${ce.differOther.length} otherwise${ce.differOther.length ? ` (pairs ${ce.differOther.map((d) => d.index).join(', ')})` : ''} |`] : []),
+      `${ce.differTruncated} other pairs cut otherwise by \`longest_first\`, ${ce.differOther.length} untruncated` +
+      `${ce.differOther.length ? ` (pairs ${ce.differOther.map((d) => d.index).join(', ')})` : ''} |`] : []),
+    ...(r.py.torch.withoutTypesMaxDiff !== null ? ['', `PyTorch on our ids without \`token_type_ids\` (every token type 0) ` +
+      `moves the logits by up to ${fmt(r.py.torch.withoutTypesMaxDiff)}: the types are exercised.`] : []),
     '',
     '| runtime | backend | dtype | max abs Δ logit (all) | max abs Δ (10 seed pairs) | mean abs Δ | Spearman per query, mean (min) | top-1 agree | scoring time (one pass) | check |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...(ce ? [`| PyTorch | CrossEncoder(dir), own tokenizer | fp32 | ${fmt(ce.maxDiffSameIds)} on the ${ce.sameIds} pairs with equal ids | | | | | ` +
-      `${(ce.runSeconds * 1000).toFixed(0)} ms | loads |`] : []),
+    ...(ce ? [`| PyTorch | CrossEncoder(dir), own tokenizer, raw texts | fp32 | ${fmt(ce.maxDiffSameIds)} on the ${ce.sameIds} pairs ` +
+      `with equal ${idsAndTypes} (${fmt(ce.maxDiffAll)} on all: pairs cut otherwise differ) | | | | | ` +
+      `${(ce.runSeconds * 1000).toFixed(0)} ms | ${ceFails ? 'FAIL' : 'ok'}` +
+      `${ce.maxProbDiffSameIds !== null ? `: relevant probability max |Δ| ${fmt(ce.maxProbDiffSameIds)}` : ''} |`] : []),
     ...r.rows.map((row) => {
       const a = row.agreement;
       return `| ${row.runtime} | ${row.backend}${row.ran && row.ran.backend !== row.backend ? ` (ran ${row.ran.backend})` : ''} | ` +
@@ -113,7 +138,7 @@ export function writeReport(r: ReportInput): { markdown: string; failures: strin
   fs.writeFileSync(path.join(r.outDir, 'results.json'), JSON.stringify({
     date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), platform: `${os.platform()} ${os.arch()}` },
     model: path.relative(PROJECT_ROOT, r.modelDir), maxLength: r.maxLength, pairs: r.pairs, seed: r.seed, tolerance: r.tolerance,
-    tokens: t, versions: { ...r.py.versions, ...r.onnx?.versions }, crossEncoder: ce && { ...ce, logits: undefined },
+    modelType: r.py.model.type, labels: r.py.model.labels, tokens: t, torchWithoutTypesMaxDiff: r.py.torch.withoutTypesMaxDiff, versions: { ...r.py.versions, ...r.onnx?.versions }, crossEncoder: ce && { ...ce, logits: undefined },
     quantizers: r.onnx?.quantizers, rows: r.rows, failures,
   }, null, 2));
   return { markdown, failures };
