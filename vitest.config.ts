@@ -6,6 +6,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // onnxruntime-web's wasm backend is single-threaded here; running files in parallel only adds contention.
     fileParallelism: false,
+    // Names the run, and removes the sites its browser tests built when it ends.
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         extends: true,

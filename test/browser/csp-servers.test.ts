@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { contentSecurityPolicy, metaPolicy } from '../../scripts/csp.ts';
 import { PROJECT_ROOT, chromiumSkipReason, launchChromium, startDevServer, type DevServer } from './harness.ts';
-import { buildSite, productionBuild } from './site.ts';
+import { buildSite, productionBuild, siteBuildFolder } from './site.ts';
 import { startOtherOrigin, watchPolicy, type OtherOrigin } from './csp-page.ts';
 
 const skip = chromiumSkipReason();
@@ -107,7 +107,7 @@ describe.skipIf(skip !== null)('the Content-Security-Policy header of the previe
     expect(await watch.violations()).toEqual([]); // the page itself fetched nothing from there
     await refused.close();
 
-    const outDir = fs.mkdtempSync(path.join(PROJECT_ROOT, 'node_modules', '.site-test-csp-'));
+    const outDir = siteBuildFolder();
     cleanup.push(async () => fs.rmSync(outDir, { recursive: true, force: true }));
     // The host's addition, at build time (the pages' <meta>) and when the preview starts (its header).
     const saved = process.env.CSP_CONNECT_SRC;

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { build, type InlineConfig } from 'vite';
 import { PROJECT_ROOT } from './harness.ts';
+import { SITE_RUN_VARIABLE } from '../global-setup.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,6 +24,17 @@ const TYPES: Record<string, string> = {
 };
 
 let built: Promise<string> | null = null;
+
+/**
+ * A fresh folder for a built site, named after the vitest run (test/global-setup.ts), which removes it when the run
+ * ends; outside vitest, this process removes it on exit.
+ */
+export function siteBuildFolder(): string {
+  const run = process.env[SITE_RUN_VARIABLE];
+  const dir = fs.mkdtempSync(path.join(PROJECT_ROOT, 'node_modules', `.site-test-${run ?? 'manual'}-`));
+  if (!run) process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /**
  * `vite build` as the CLI runs it. Under vitest NODE_ENV is 'test', which makes Vite resolve the `development` export
@@ -41,9 +53,8 @@ export async function productionBuild(config: InlineConfig): Promise<void> {
 /** Builds the app (index.html and every page Vite's config names) once per process; resolves with the output folder. */
 export function buildSite(): Promise<string> {
   built ??= (async () => {
-    const outDir = fs.mkdtempSync(path.join(PROJECT_ROOT, 'node_modules', '.site-test-'));
+    const outDir = siteBuildFolder();
     await productionBuild({ configFile: path.join(PROJECT_ROOT, 'vite.config.ts'), root: PROJECT_ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-    process.once('exit', () => fs.rmSync(outDir, { recursive: true, force: true }));
     return outDir;
   })();
   return built;
