@@ -17,8 +17,12 @@ import './model-cache.ts';
 
 type SourceKind = 'demo' | 'hub' | 'url' | 'files';
 
-/** Path of the bundled demo model under public/ (served at the site root): relative, so any base path works. */
-export const DEMO_MODEL_PATH = 'models/tiny-random-bge-reranker/';
+/** The bundled demo models under public/ (served at the site root): relative paths, so any base path works. */
+export const DEMO_MODELS = {
+  xlmr: { path: 'models/tiny-random-bge-reranker/', label: 'XLM-R, as bge-reranker-v2-m3 and -base' },
+  bert: { path: 'models/tiny-random-bert-reranker/', label: 'BERT, as ms-marco-MiniLM' },
+} as const;
+type DemoModel = keyof typeof DEMO_MODELS;
 
 export interface RerankerChangeDetail {
   reranker: AppReranker | null;
@@ -88,6 +92,7 @@ export class ModelPanel extends LitElement {
   ];
 
   @state() private source: SourceKind = 'demo';
+  @state() private demo: DemoModel = 'xlmr';
   @state() private hubId = DEFAULT_MODEL_ID;
   @state() private url = '';
   @state() private files: Record<string, File> = {};
@@ -118,7 +123,7 @@ export class ModelPanel extends LitElement {
   private modelSource(): ModelSource | null {
     switch (this.source) {
       case 'demo':
-        return { url: new URL(DEMO_MODEL_PATH, document.baseURI).href };
+        return { url: new URL(DEMO_MODELS[this.demo].path, document.baseURI).href };
       case 'hub':
         return this.hubId.trim() || null;
       case 'url':
@@ -235,7 +240,12 @@ export class ModelPanel extends LitElement {
     const fileBytes = Object.values(this.files).reduce((n, f) => n + f.size, 0);
     return html`
       ${radio('demo', 'Bundled demo model', html`<span class="recommended">(works offline)</span>`,
-        html`<span class="hint">tiny-random-bge-reranker: 2-layer model with generated weights, about 2 MB, served with this page.</span>`)}
+        html`<label class="visually-hidden" for="demo-model">Demo model architecture</label>
+          <select id="demo-model" data-testid="demo-model" @change=${(e: Event) => {
+            this.demo = (e.target as HTMLSelectElement).value as DemoModel;
+            this.source = 'demo';
+          }}>${Object.entries(DEMO_MODELS).map(([key, m]) => html`<option value=${key} ?selected=${this.demo === key}>${m.label}</option>`)}</select>
+          <span class="hint">A 2-layer model with generated weights, about 2 MB, served with this page.</span>`)}
       ${radio('hub', 'Hugging Face hub', html`<span class="recommended">(the real bge-reranker-v2-m3, or a lighter model)</span>`, html`
         <label class="visually-hidden" for="hub-id">Hub model id</label>
         <input id="hub-id" type="text" spellcheck="false" data-testid="hub-id" .value=${this.hubId}

@@ -214,4 +214,22 @@ describe.skipIf(skip !== null)('the built app under /demo/ in Chromium', () => {
       await other.page.close();
     }
   }, 240_000);
+
+  it('the bundled BERT demo model loads from its own folder and ranks, its architecture shown', async () => {
+    const other = await openApp(browser, site.url);
+    try {
+      await other.page.getByTestId('demo-model').selectOption('bert');
+      await other.page.getByTestId('device-select').selectOption('wasm');
+      await other.page.getByTestId('load-button').click();
+      await other.waitStatus('model-status', 'ready');
+      expect(await other.page.getByTestId('info-architecture').textContent()).toBe('BertForSequenceClassification');
+      const modelRequests = other.requests.map((r) => new URL(r.url()).pathname).filter((p) => p.includes('/models/'));
+      expect(modelRequests.every((p) => p.startsWith('/demo/models/tiny-random-bert-reranker/')), modelRequests.join('\n')).toBe(true);
+      await other.rerank();
+      expect(await other.page.getByTestId('result-item').count()).toBe(SHORT_ANSWERS_EN.passages.length);
+      expect(other.problems).toEqual([]);
+    } finally {
+      await other.page.close();
+    }
+  });
 });
