@@ -91,7 +91,7 @@ export function compareLogits(got: readonly number[], reference: readonly number
  * largest difference between two such probabilities.
  *
  * @example
- * maxProbabilityDiff([0, 2], [0, 1]) // → 0.1192 (σ(2) − σ(1))
+ * maxProbabilityDiff([0, 2], [0, 1]) // → 0.1497 (σ(2) − σ(1))
  */
 export function maxProbabilityDiff(got: readonly number[], reference: readonly number[]): number {
   const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
