@@ -47,6 +47,19 @@ function fallbackTemplate(config: Record<string, unknown>, cls: number | undefin
   return null;
 }
 
+/** The CJK ideograph blocks past U+FFFF that BERT's `_is_chinese_char` lists (extensions B–F, compatibility supplement). */
+const ASTRAL_CJK = /[\u{20000}-\u{2A6DF}\u{2A700}-\u{2CEAF}\u{2F800}-\u{2FA1F}]/gu;
+
+/**
+ * Whether the tokenizer's BertNormalizer puts spaces around CJK ideographs (`handle_chinese_chars`). transformers.js'
+ * BertNormalizer (4.3.1) tests one UTF-16 unit at a time, so ideographs past U+FFFF stay joined to their neighbours
+ * (`Ωμέγα𠀀`: one `[UNK]` where Rust's tokenizers gives two); the encoder spaces those itself, which gives Rust's ids.
+ */
+function spacesAstralCjk(tokenizerJson: Record<string, unknown>): boolean {
+  const normalizer = tokenizerJson.normalizer as { type?: unknown; handle_chinese_chars?: unknown } | null | undefined;
+  return normalizer?.type === 'BertNormalizer' && normalizer.handle_chinese_chars !== false;
+}
+
 /** Characters per piece of a long text: the library's cost per character grows on pieces past a few thousand. */
 const PIECE_CHARS = 2048;
 /** A piece grows this far looking for a cut; past it, it is cut anyway (see {@link PairEncoder.encode}). */
@@ -65,6 +78,8 @@ export class PairEncoder {
     readonly cutSpaces: string,
     /** {@link looseForm}s of the added tokens. */
     private readonly addedForms: readonly string[],
+    /** See {@link spacesAstralCjk}. */
+    private readonly spaceAstralCjk: boolean,
   ) {}
 
   static fromFiles({ tokenizerJson, tokenizerConfig, modelConfig }: TokenizerFiles): PairEncoder {
@@ -97,7 +112,8 @@ export class PairEncoder {
     }
     const added = (tokenizerJson.added_tokens as { content?: unknown }[] | undefined) ?? [];
     const addedForms = added.map((t) => looseForm(String(t.content))).filter((f) => f.length > 0);
-    return new PairEncoder(tokenizer, template, pad, maxId, exactCutSpaces(tokenizerJson, tokenizerConfig), addedForms);
+    return new PairEncoder(tokenizer, template, pad, maxId, exactCutSpaces(tokenizerJson, tokenizerConfig), addedForms,
+      spacesAstralCjk(tokenizerJson));
   }
 
   /**
@@ -172,7 +188,8 @@ export class PairEncoder {
   private encodePiece(piece: string, maxTokens = Infinity): number[] {
     let ids: number[];
     try {
-      ids = this.tokenizer.encode(piece, { add_special_tokens: false });
+      const text = this.spaceAstralCjk ? piece.replace(ASTRAL_CJK, ' $& ') : piece;
+      ids = this.tokenizer.encode(text, { add_special_tokens: false });
     } catch (error) {
       if (!(error instanceof RangeError) || piece.length < 2) throw error;
       let half = piece.length >> 1;

@@ -117,6 +117,14 @@ describe('a BERT cross-encoder', () => {
     expect(Math.abs(result.score - prefixScore)).toBeLessThan(1e-6);
   });
 
+  it("spaces CJK ideographs past U+FFFF as Rust's BertNormalizer does (transformers.js leaves them joined)", () => {
+    const encoder = encoderOf(BERT_DIR);
+    for (const [text, spaced] of [['Ωμέγα𠀀', 'Ωμέγα 𠀀 '], ['panda𪜀bamboo 中文𫝀', 'panda 𪜀 bamboo 中文 𫝀 '], ['𠀀', ' 𠀀 ']]) {
+      expect(encoder.encode(text)).toEqual(tokenizer.encode(spaced, { add_special_tokens: false }));
+    }
+    expect(encoder.encode('Ωμέγα𠀀')).toHaveLength(2); // two words, as Rust splits it: [UNK] [UNK] on this vocabulary
+  });
+
   it('cuts long texts only where the ids do not change: pieces add up to the whole text', () => {
     const encoder = encoderOf(BERT_DIR);
     const words = ['panda', 'Bamboo,', 'CHINA', 'über', 'naïve', '中文字', 'e.g.', '[SEP]', '(x)', 'don\'t', '🐼', 'a'];
