@@ -98,9 +98,10 @@ for (const key of models) {
   const lengths = pairs.map(([q, d]) => encoder.pairFromIds(encoder.encodeQuery(q, 512), encoder.encode(d), 512).ids.length);
   const env = await openBenchBrowser(dir);
   try {
-    const page = await env.open(PAGE, { ready: 'benchReady', timeoutMs: 120_000 });
-    page.setDefaultTimeout(30 * 60_000);
     for (const dtype of dtypes) {
+      // A page per dtype: a wasm heap never shrinks, so a second full-size session in the same page may not fit.
+      const page = await env.open(PAGE, { ready: 'benchReady', timeoutMs: 120_000 });
+      page.setDefaultTimeout(30 * 60_000);
       const info: RerankerInfo = await page.evaluate((r) => window.benchLoad(r),
         { modelUrl: MODEL_ROUTE, dtype, device: 'wasm' as const, numThreads: threads, cache: false });
       const request: ScoreRequest = { pairs, mode: 'tokens', batchSize: DEFAULT_BATCH_SIZE };
@@ -110,7 +111,8 @@ for (const key of models) {
         if (round > 0) times.push(timing.wallMs); // round 0 warms the session up
       }
       const rerankMs = spreadOf(times);
-      const bytes = fs.statSync(path.join(dir, ONNX_FILE_BY_DTYPE[dtype])).size;
+      const onnx = path.join(dir, ONNX_FILE_BY_DTYPE[dtype]);
+      const bytes = [onnx, `${onnx}_data`].reduce((n, f) => n + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
       rows.push({
         model: key, dtype, fileMB: bytes / 1e6,
         meanPairTokens: lengths.reduce((a, b) => a + b, 0) / lengths.length, loadMs: info.loadMs, backend: info.backend,
@@ -119,6 +121,7 @@ for (const key of models) {
       log(`${key} ${dtype}: ${Math.round(rerankMs.median)} ms per rerank (${rerankMs.runs} runs), ` +
         `${rows.at(-1)!.pairsPerSecond.toFixed(1)} pairs/s`);
       await page.evaluate(() => window.benchDispose());
+      await page.close();
     }
   } finally {
     await env.close();
