@@ -19,8 +19,8 @@ type SourceKind = 'demo' | 'hub' | 'url' | 'files';
 
 /** The bundled demo models under public/ (served at the site root): relative paths, so any base path works. */
 export const DEMO_MODELS = {
-  xlmr: { path: 'models/tiny-random-bge-reranker/', label: 'XLM-R, as bge-reranker-v2-m3 and -base' },
-  bert: { path: 'models/tiny-random-bert-reranker/', label: 'BERT, as ms-marco-MiniLM' },
+  xlmr: { path: 'models/tiny-random-bge-reranker/', label: 'XLM-R (as bge-reranker)' },
+  bert: { path: 'models/tiny-random-bert-reranker/', label: 'BERT (as ms-marco-MiniLM)' },
 } as const;
 type DemoModel = keyof typeof DEMO_MODELS;
 
