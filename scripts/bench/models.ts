@@ -13,13 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_BATCH_SIZE } from '../../src/lib/batching.ts';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
-import { PairEncoder } from '../../src/lib/tokenize.ts';
 import type { RerankerInfo } from '../../src/lib/types.ts';
 import { PROJECT_ROOT } from '../../test/browser/harness.ts';
 import { makeModel } from '../model/write-model.ts';
 import { DTYPES, type Arch, type GeneratedDtype, type PresetName } from '../model/presets.ts';
 import { MODEL_ROUTE, openBenchBrowser, PAGE } from './browser.ts';
 import { commandLine } from './cli-args.ts';
+import { encoderFromFolder } from './model-folder.ts';
 import { runPytorchPeer, type PeerOutcome } from './peers.ts';
 import type { ScoreRequest } from './protocol.ts';
 import { spreadOf, type Spread } from './stats.ts';
@@ -50,7 +50,6 @@ const rounds = positiveList(values.rounds, 'rounds')[0];
 const threads = values.threads ? positiveList(values.threads, 'threads')[0] : os.cpus().length;
 const log = (line: string) => console.error(line);
 
-const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
 const modelDir = (key: ModelKey) => path.join(PROJECT_ROOT, 'models', key);
 
 /** Generates what the run needs and is missing: each dtype's ONNX file, and the safetensors PyTorch reads. */
@@ -68,11 +67,6 @@ function ensureModel(key: ModelKey): void {
   log(`  generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-const encoderOf = (dir: string) => PairEncoder.fromFiles({
-  tokenizerJson: readJson(path.join(dir, 'tokenizer.json')),
-  tokenizerConfig: readJson(path.join(dir, 'tokenizer_config.json')),
-  modelConfig: readJson(path.join(dir, 'config.json')),
-});
 
 interface Row {
   model: ModelKey;
@@ -86,7 +80,7 @@ interface Row {
 }
 
 for (const key of models) ensureModel(key);
-const workload = ragWorkload(encoderOf(modelDir(models[0])), docs, 7);
+const workload = ragWorkload(encoderFromFolder(modelDir(models[0])), docs, 7);
 const pairs: [string, string][] = workload.documents.map((d) => [workload.query, d]);
 log(`workload: ${docs} documents, texts made with ${models[0]}'s tokenizer; ${threads} threads, ${rounds} rounds after 1 warm-up`);
 
@@ -94,7 +88,7 @@ const rows: Row[] = [];
 const pytorch = new Map<ModelKey, PeerOutcome>();
 for (const key of models) {
   const dir = modelDir(key);
-  const encoder = encoderOf(dir);
+  const encoder = encoderFromFolder(dir);
   const lengths = pairs.map(([q, d]) => encoder.pairFromIds(encoder.encodeQuery(q, 512), encoder.encode(d), 512).ids.length);
   const env = await openBenchBrowser(dir);
   try {

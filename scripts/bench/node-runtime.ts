@@ -11,11 +11,12 @@ import path from 'node:path';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
 import { createReranker } from '../../src/lib/load.ts';
 import { kneeOf, runSweep, type SweepRow } from '../../src/lib/sweep.ts';
-import { PairEncoder } from '../../src/lib/tokenize.ts';
+import type { PairEncoder } from '../../src/lib/tokenize.ts';
 import type { Device, Dtype, RerankerInfo } from '../../src/lib/types.ts';
 import { makeModel } from '../model/write-model.ts';
 import type { GeneratedDtype, PresetName } from '../model/presets.ts';
 import { describeDawnAdapter, installDawn, type DawnAdapter } from '../webgpu/dawn.ts';
+import { encoderFromFolder } from './model-folder.ts';
 import { spreadOf, type Spread } from './stats.ts';
 import { equalLengthPairs, ragWorkload } from './workload.ts';
 
@@ -133,12 +134,7 @@ export async function runNodeBench(o: NodeBenchOptions): Promise<NodeBenchResult
   }
   fs.mkdirSync(o.modelDir, { recursive: true });
   ensureModels(o);
-  const readJson = (f: string) => JSON.parse(fs.readFileSync(path.join(o.modelDir, f), 'utf8')) as Record<string, unknown>;
-  const encoder = PairEncoder.fromFiles({
-    tokenizerJson: readJson('tokenizer.json'),
-    tokenizerConfig: readJson('tokenizer_config.json'),
-    modelConfig: readJson('config.json'),
-  });
+  const encoder = encoderFromFolder(o.modelDir);
   if (o.pairsOut) {
     fs.mkdirSync(o.pairsOut, { recursive: true });
     for (const tokens of o.sweepTokens) {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
-import { PairEncoder } from '../../src/lib/tokenize.ts';
+import { encoderFromFolder, readModelJson } from './model-folder.ts';
 import type { RerankerInfo } from '../../src/lib/types.ts';
 import { PROJECT_ROOT } from '../../test/browser/harness.ts';
 import { makeModel } from '../model/write-model.ts';
@@ -23,18 +23,6 @@ import { equalLengthPairs, ragWorkload } from './workload.ts';
 
 export * from './options.ts';
 import type { BenchOptions, BenchResult } from './options.ts';
-
-function readJson(file: string): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-}
-
-function encoderFor(modelDir: string): PairEncoder {
-  return PairEncoder.fromFiles({
-    tokenizerJson: readJson(path.join(modelDir, 'tokenizer.json')),
-    tokenizerConfig: readJson(path.join(modelDir, 'tokenizer_config.json')),
-    modelConfig: readJson(path.join(modelDir, 'config.json')),
-  });
-}
 
 /**
  * A fresh clone has no models/small or models/full: make the one the run needs (deterministic, seed 42 as
@@ -55,8 +43,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const modelDir = path.resolve(PROJECT_ROOT, o.modelDir);
   const onnxFile = path.join(modelDir, ONNX_FILE_BY_DTYPE[o.dtype]);
   if (!fs.existsSync(onnxFile)) generateModel(o, modelDir);
-  const config = readJson(path.join(modelDir, 'config.json'));
-  const encoder = encoderFor(modelDir);
+  const config = readModelJson(modelDir, 'config.json');
+  const encoder = encoderFromFolder(modelDir);
   const pad = encoder.padId;
   const load: LoadRequest = { modelUrl: MODEL_ROUTE, dtype: o.dtype, device: o.device, numThreads: o.threads, cache: false };
 

@@ -8,9 +8,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReranker, ModelLoadError, type Reranker } from '../../src/lib/index.ts';
-import { PairEncoder } from '../../src/lib/tokenize.ts';
 import { floatTensorToNumbers } from '../../src/lib/float16.ts';
 import { makeModel } from '../../scripts/model/write-model.ts';
+import { encoderFromFolder, readModelJson } from '../../scripts/bench/model-folder.ts';
 import { loadTokenizer, maxAbsDiff } from '../helpers/models.ts';
 import { BERT_DOCUMENTS, BERT_QUERY, DEMO_BERT_DIR, folderFiles, FP32_FILES } from '../helpers/bert.ts';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
@@ -43,11 +43,6 @@ async function bareLogits(dir: string, tokenizer: PreTrainedTokenizer, query: st
   }
 }
 
-function encoderOf(dir: string): PairEncoder {
-  const read = (f: string) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-  return PairEncoder.fromFiles({ tokenizerJson: read('tokenizer.json'), tokenizerConfig: read('tokenizer_config.json'),
-    modelConfig: read('config.json') });
-}
 
 let reranker: Reranker;
 let tokenizer: PreTrainedTokenizer;
@@ -63,7 +58,7 @@ afterAll(async () => {
 
 describe('a BERT cross-encoder', () => {
   it("builds the pairs transformers.js' template builds: [CLS] A [SEP] B [SEP], token types 0 then 1", () => {
-    const encoder = encoderOf(BERT_DIR);
+    const encoder = encoderFromFolder(BERT_DIR);
     for (const doc of DOCUMENTS) {
       const ours = encoder.pairFromIds(encoder.encode(QUERY), encoder.encode(doc), 512);
       const theirs = theirPair(tokenizer, QUERY, doc);
@@ -110,7 +105,7 @@ describe('a BERT cross-encoder', () => {
     const q = tokenizer.encode(QUERY, { add_special_tokens: false });
     const d = tokenizer.encode(prefix, { add_special_tokens: false });
     expect(d.length).toBeGreaterThan(512);
-    const encoder = encoderOf(BERT_DIR);
+    const encoder = encoderFromFolder(BERT_DIR);
     const ours = encoder.pairFromIds(encoder.encodeQuery(QUERY, 512), encoder.encodeDocument(long, q, 512), 512);
     expect(ours.ids).toEqual([101, ...q, 102, ...d.slice(0, 512 - q.length - 3), 102]);
     const [prefixScore] = await reranker.score([[QUERY, prefix]], { rawScores: true });
@@ -118,7 +113,7 @@ describe('a BERT cross-encoder', () => {
   });
 
   it("spaces CJK ideographs past U+FFFF as Rust's BertNormalizer does (transformers.js leaves them joined)", () => {
-    const encoder = encoderOf(BERT_DIR);
+    const encoder = encoderFromFolder(BERT_DIR);
     for (const [text, spaced] of [['Ωμέγα𠀀', 'Ωμέγα 𠀀 '], ['panda𪜀bamboo 中文𫝀', 'panda 𪜀 bamboo 中文 𫝀 '], ['𠀀', ' 𠀀 ']]) {
       expect(encoder.encode(text)).toEqual(tokenizer.encode(spaced, { add_special_tokens: false }));
     }
@@ -126,7 +121,7 @@ describe('a BERT cross-encoder', () => {
   });
 
   it('cuts long texts only where the ids do not change: pieces add up to the whole text', () => {
-    const encoder = encoderOf(BERT_DIR);
+    const encoder = encoderFromFolder(BERT_DIR);
     const words = ['panda', 'Bamboo,', 'CHINA', 'über', 'naïve', '中文字', 'e.g.', '[SEP]', '(x)', 'don\'t', '🐼', 'a'];
     const spaces = [' ', '  ', '\n', '\t', ' \r\n '];
     let seed = 11;
@@ -147,7 +142,7 @@ describe('what the model allows', () => {
   });
 
   it('a model with fewer positions gets them as its default maxLength; asking for more is an InputError', async () => {
-    const config = JSON.parse(fs.readFileSync(path.join(BERT_DIR, 'config.json'), 'utf8'));
+    const config = readModelJson(BERT_DIR, 'config.json');
     const files = () => filesOf(BERT_DIR, { 'config.json': JSON.stringify({ ...config, max_position_embeddings: 128 }) });
     const short = await createReranker({ model: { files: files() }, device: 'wasm', dtype: 'fp32' });
     try {
@@ -182,7 +177,7 @@ describe('labels', () => {
   });
 
   it('a config.json whose labels disagree with the graph is a ModelLoadError that says so', async () => {
-    const config = JSON.parse(fs.readFileSync(path.join(BERT_DIR, 'config.json'), 'utf8'));
+    const config = readModelJson(BERT_DIR, 'config.json');
     config.id2label = { 0: 'a', 1: 'b', 2: 'c' };
     const load = createReranker({ model: { files: filesOf(BERT_DIR, { 'config.json': JSON.stringify(config) }) }, device: 'wasm', dtype: 'fp32' });
     await expect(load).rejects.toThrow(ModelLoadError);
