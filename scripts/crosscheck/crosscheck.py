@@ -46,6 +46,8 @@ import torch  # noqa: E402
 import transformers  # noqa: E402
 from tokenizers import Encoding, Tokenizer  # noqa: E402
 
+from padded_batches import padded_batches  # noqa: E402
+
 # The pair layout each architecture's cross-encoders use: A and B stand for the two texts' tokens, one type per item.
 EXPECTED_LAYOUT = {
     "xlm-roberta": ("<s> A </s> </s> B </s>", "0 0 0 0 0 0"),
@@ -160,23 +162,10 @@ def check_tokens(model_dir: str, model_type: str, pairs: list[dict], max_length:
 
 def torch_logits(model, rows: list[list[int]], types: list[list[int]] | None, pad: int, batch_size: int) -> list[float]:
     """Relevance logits in input order; rows sorted by length into batches so padding stays small."""
-    order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
     logits = [0.0] * len(rows)
     with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            width = max(len(rows[i]) for i in batch)
-            ids = torch.full((len(batch), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            type_ids = torch.zeros((len(batch), width), dtype=torch.long)
-            for r, i in enumerate(batch):
-                ids[r, : len(rows[i])] = torch.tensor(rows[i])
-                mask[r, : len(rows[i])] = 1
-                if types is not None:
-                    type_ids[r, : len(rows[i])] = torch.tensor(types[i])
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if types is not None:
-                feeds["token_type_ids"] = type_ids
+        for batch, arrays in padded_batches(rows, types, pad, batch_size):
+            feeds = {name: torch.from_numpy(array) for name, array in arrays.items()}
             out = relevance(model(**feeds).logits)
             for r, i in enumerate(batch):
                 logits[i] = out[r]

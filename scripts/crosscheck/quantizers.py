@@ -32,6 +32,8 @@ import onnx
 import onnxruntime as ort
 from onnx import helper, numpy_helper
 
+from padded_batches import padded_batches
+
 FILES = {
     "fp32": "onnx/model.onnx",
     "fp16": "onnx/model_fp16.onnx",
@@ -155,23 +157,10 @@ def run_logits(model: str | bytes, pairs: list[dict], pad: int, threads: int, ba
     session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
     typed = "token_type_ids" in [i.name for i in session.get_inputs()]
     rows = [p["ids"] for p in pairs]
-    order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+    types = [p.get("typeIds") or [] for p in pairs] if typed else None
     logits = [0.0] * len(rows)
     start = time.perf_counter()
-    for first in range(0, len(order), batch_size):
-        batch = order[first : first + batch_size]
-        width = max(len(rows[i]) for i in batch)
-        ids = np.full((len(batch), width), pad, dtype=np.int64)
-        mask = np.zeros((len(batch), width), dtype=np.int64)
-        types = np.zeros((len(batch), width), dtype=np.int64)
-        for r, i in enumerate(batch):
-            ids[r, : len(rows[i])] = rows[i]
-            mask[r, : len(rows[i])] = 1
-            if pairs[i].get("typeIds"):
-                types[r, : len(rows[i])] = pairs[i]["typeIds"]
-        feeds = {"input_ids": ids, "attention_mask": mask}
-        if typed:
-            feeds["token_type_ids"] = types
+    for batch, feeds in padded_batches(rows, types, pad, batch_size):
         out = session.run(["logits"], feeds)[0]
         if out.dtype != np.float32:
             raise TypeError(f"logits are {out.dtype}, expected float32")
