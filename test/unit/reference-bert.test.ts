@@ -4,22 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ReferenceBert } from '../reference/bert.ts';
-import { ReferenceXlmr, erf, type ReferenceTensor, type XlmrConfig } from '../reference/xlmr.ts';
+import { ReferenceXlmr, type ReferenceTensor, type XlmrConfig } from '../reference/xlmr.ts';
+import { add, affine, firstLayerToken0, layerNorm, tensorsOf } from '../helpers/hand-encoder.ts';
 import { ones, randomTensors, tinyBertConfig, tinyConfig } from '../helpers/tiny-xlmr.ts';
 
 /** `[CLS]`=101 is out of the tiny vocabulary: these rows use 0 for it and 2 for `[SEP]`, with types 0 … 0 1 … 1. */
 const pairRow = [0, 5, 7, 2, 9, 4, 2];
 const pairTypes = [0, 0, 0, 0, 1, 1, 1];
-
-const rowsOf = (t: ReferenceTensor): number[][] =>
-  Array.from({ length: t.shape[0] }, (_, r) => Array.from(t.data.subarray(r * t.shape[1], (r + 1) * t.shape[1])));
-const affine = (W: number[][], b: number[], x: number[]) => W.map((w, o) => b[o] + w.reduce((s, wi, i) => s + wi * x[i], 0));
-const add = (a: number[], b: number[]) => a.map((v, i) => v + b[i]);
-function layerNorm(x: number[], w: number[], b: number[], eps: number): number[] {
-  const mean = x.reduce((s, v) => s + v, 0) / x.length;
-  const variance = x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length;
-  return x.map((v, i) => ((v - mean) / Math.sqrt(variance + eps)) * w[i] + b[i]);
-}
 
 /**
  * Every label's logit of a 1-layer BERT, for token 0 only (the only query row a 1-layer classifier reads): positions
@@ -27,35 +18,12 @@ function layerNorm(x: number[], w: number[], b: number[], eps: number): number[]
  */
 function oneLayerBertLogits(t: Map<string, ReferenceTensor>, config: XlmrConfig, ids: number[], mask: number[],
   types: number[]): number[] {
-  const v = (name: string) => Array.from(t.get(name)!.data);
-  const m = (name: string) => rowsOf(t.get(name)!);
-  const eps = config.layer_norm_eps;
-  const p = 'bert.encoder.layer.0';
+  const { v, m } = tensorsOf(t);
   const embedded = ids.map((id, i) => layerNorm(
     add(add(m('bert.embeddings.word_embeddings.weight')[id], m('bert.embeddings.token_type_embeddings.weight')[types[i]]),
       m('bert.embeddings.position_embeddings.weight')[i]),
-    v('bert.embeddings.LayerNorm.weight'), v('bert.embeddings.LayerNorm.bias'), eps));
-  const project = (name: string) => (x: number[]) => affine(m(`${p}.attention.self.${name}.weight`), v(`${p}.attention.self.${name}.bias`), x);
-  const kept = embedded.filter((_, i) => mask[i] === 1);
-  const query = project('query')(embedded[0]);
-  const keys = kept.map(project('key'));
-  const values = kept.map(project('value'));
-  const d = config.hidden_size / config.num_attention_heads;
-  const context: number[] = [];
-  for (let h = 0; h < config.num_attention_heads; h++) {
-    const cols = (x: number[]) => x.slice(h * d, (h + 1) * d);
-    const weights = keys.map((k) => Math.exp(cols(k).reduce((s, kc, c) => s + kc * cols(query)[c], 0) / Math.sqrt(d)));
-    const total = weights.reduce((a, b) => a + b, 0);
-    for (let c = 0; c < d; c++) context.push(values.reduce((s, val, j) => s + (weights[j] / total) * cols(val)[c], 0));
-  }
-  const attention = affine(m(`${p}.attention.output.dense.weight`), v(`${p}.attention.output.dense.bias`), context);
-  const h1 = layerNorm(add(attention, embedded[0]), v(`${p}.attention.output.LayerNorm.weight`),
-    v(`${p}.attention.output.LayerNorm.bias`), eps);
-  const inner = affine(m(`${p}.intermediate.dense.weight`), v(`${p}.intermediate.dense.bias`), h1).map(
-    (z) => 0.5 * z * (1 + erf(z / Math.SQRT2)),
-  );
-  const h2 = layerNorm(add(affine(m(`${p}.output.dense.weight`), v(`${p}.output.dense.bias`), inner), h1),
-    v(`${p}.output.LayerNorm.weight`), v(`${p}.output.LayerNorm.bias`), eps);
+    v('bert.embeddings.LayerNorm.weight'), v('bert.embeddings.LayerNorm.bias'), config.layer_norm_eps));
+  const h2 = firstLayerToken0(t, config, 'bert', embedded, mask);
   const pooled = affine(m('bert.pooler.dense.weight'), v('bert.pooler.dense.bias'), h2).map(Math.tanh);
   return affine(m('classifier.weight'), v('classifier.bias'), pooled);
 }

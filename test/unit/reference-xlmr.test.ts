@@ -3,29 +3,16 @@
  * under padding, batch order, head order and unused position rows.
  */
 import { describe, expect, it } from 'vitest';
-import { ReferenceXlmr, erf, type ReferenceTensor, type XlmrConfig } from '../reference/xlmr.ts';
+import { ReferenceXlmr, type ReferenceTensor, type XlmrConfig } from '../reference/xlmr.ts';
+import { add, affine, firstLayerToken0, layerNorm, tensorsOf } from '../helpers/hand-encoder.ts';
 import { ones, randomTensors, row, tinyConfig } from '../helpers/tiny-xlmr.ts';
-
-/** Nested-array helpers for the hand computation, deliberately unlike the reference's flat loops. */
-const rowsOf = (t: ReferenceTensor): number[][] =>
-  Array.from({ length: t.shape[0] }, (_, r) => Array.from(t.data.subarray(r * t.shape[1], (r + 1) * t.shape[1])));
-const affine = (W: number[][], b: number[], x: number[]) => W.map((w, o) => b[o] + w.reduce((s, wi, i) => s + wi * x[i], 0));
-const add = (a: number[], b: number[]) => a.map((v, i) => v + b[i]);
-function layerNorm(x: number[], w: number[], b: number[], eps: number): number[] {
-  const mean = x.reduce((s, v) => s + v, 0) / x.length;
-  const variance = x.reduce((s, v) => s + (v - mean) ** 2, 0) / x.length;
-  return x.map((v, i) => ((v - mean) / Math.sqrt(variance + eps)) * w[i] + b[i]);
-}
 
 /**
  * The logit of a 1-layer model, computed for token 0 only (the only query row a 1-layer classifier reads), with
  * nested arrays and a per-head softmax over the unmasked keys.
  */
 function oneLayerLogit(t: Map<string, ReferenceTensor>, config: XlmrConfig, ids: number[], mask: number[]) {
-  const v = (name: string) => Array.from(t.get(name)!.data);
-  const m = (name: string) => rowsOf(t.get(name)!);
-  const eps = config.layer_norm_eps;
-  const p = 'roberta.encoder.layer.0';
+  const { v, m } = tensorsOf(t);
   let nonPad = 0;
   const positions = ids.map((id) => (id === config.pad_token_id ? 1 : ++nonPad + 1));
   const embedded = ids.map((id, i) =>
@@ -34,31 +21,10 @@ function oneLayerLogit(t: Map<string, ReferenceTensor>, config: XlmrConfig, ids:
         m('roberta.embeddings.token_type_embeddings.weight')[0]),
       v('roberta.embeddings.LayerNorm.weight'),
       v('roberta.embeddings.LayerNorm.bias'),
-      eps,
+      config.layer_norm_eps,
     ),
   );
-  const project = (name: string) => (x: number[]) => affine(m(`${p}.attention.self.${name}.weight`), v(`${p}.attention.self.${name}.bias`), x);
-  const kept = embedded.filter((_, i) => mask[i] === 1);
-  const query = project('query')(embedded[0]);
-  const keys = kept.map(project('key'));
-  const values = kept.map(project('value'));
-  const d = config.hidden_size / config.num_attention_heads;
-  const context: number[] = [];
-  for (let h = 0; h < config.num_attention_heads; h++) {
-    const cols = (x: number[]) => x.slice(h * d, (h + 1) * d);
-    const scores = keys.map((k) => cols(k).reduce((s, kc, c) => s + kc * cols(query)[c], 0) / Math.sqrt(d));
-    const weights = scores.map(Math.exp);
-    const total = weights.reduce((a, b) => a + b, 0);
-    for (let c = 0; c < d; c++) context.push(values.reduce((s, val, j) => s + (weights[j] / total) * cols(val)[c], 0));
-  }
-  const attention = affine(m(`${p}.attention.output.dense.weight`), v(`${p}.attention.output.dense.bias`), context);
-  const h1 = layerNorm(add(attention, embedded[0]), v(`${p}.attention.output.LayerNorm.weight`),
-    v(`${p}.attention.output.LayerNorm.bias`), eps);
-  const inner = affine(m(`${p}.intermediate.dense.weight`), v(`${p}.intermediate.dense.bias`), h1).map(
-    (z) => 0.5 * z * (1 + erf(z / Math.SQRT2)),
-  );
-  const h2 = layerNorm(add(affine(m(`${p}.output.dense.weight`), v(`${p}.output.dense.bias`), inner), h1),
-    v(`${p}.output.LayerNorm.weight`), v(`${p}.output.LayerNorm.bias`), eps);
+  const h2 = firstLayerToken0(t, config, 'roberta', embedded, mask);
   const pooled = affine(m('classifier.dense.weight'), v('classifier.dense.bias'), h2).map(Math.tanh);
   return affine(m('classifier.out_proj.weight'), v('classifier.out_proj.bias'), pooled)[0];
 }
