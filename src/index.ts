@@ -12,6 +12,7 @@
  */
 export { createWorkerReranker as createReranker, type WorkerReranker } from './worker/client.ts';
 export { cachedModelFiles, clearModelCache, type CachedFile } from './lib/cache.ts';
+export { DTYPE_ORDER, DTYPES, type DtypeSpec } from './lib/dtypes.ts';
 export { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from './lib/known-models.ts';
 export type { MemoryUsage } from './lib/memory.ts';
 export type { BatchingMode } from './lib/batching.ts';

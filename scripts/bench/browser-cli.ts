@@ -11,7 +11,7 @@ import path from 'node:path';
 import { commandLine } from './cli-args.ts';
 import { benchOptions, runBench, type Preset } from './run.ts';
 import { reportMarkdown } from './report.ts';
-import { DTYPES } from '../../src/lib/backend.ts';
+import { DTYPE_ORDER } from '../../src/lib/dtypes.ts';
 import type { Device } from '../../src/lib/types.ts';
 
 const USAGE = 'usage: npm run bench -- [--preset tiny|small|full] [--dtype fp32|fp16|q8|int8|uint8|q4|q4f16] [--device wasm|webgpu] ' +
@@ -37,7 +37,7 @@ const { values, fail, positiveList, oneOf } = commandLine(USAGE, {
 
 const preset = oneOf(values.preset ?? 'small', 'preset', ['tiny', 'small', 'full'] as const) as Preset;
 const quick = values.quick;
-const dtypes = values.dtype.split(',').map((d) => oneOf(d, 'dtype', DTYPES));
+const dtypes = values.dtype.split(',').map((d) => oneOf(d, 'dtype', DTYPE_ORDER));
 if (dtypes.length > 1) fail('--dtype takes one dtype in the browser runtime');
 const options = benchOptions({ preset, quick });
 options.dtype = dtypes[0];

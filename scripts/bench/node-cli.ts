@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { commandLine } from './cli-args.ts';
-import { DTYPES } from '../../src/lib/backend.ts';
+import { DTYPE_ORDER } from '../../src/lib/dtypes.ts';
 import { DEMO_MODEL } from '../model/demo.ts';
 import { reportNodeBench, runNodeBench, type NodeBenchOptions } from './node-runtime.ts';
 
@@ -39,7 +39,7 @@ const quick = values.quick;
 const options: NodeBenchOptions = {
   preset,
   modelDir: path.resolve(values.model ?? (preset === 'tiny' ? DEMO_MODEL.out : `models/${preset}`)),
-  dtypes: values.dtype.split(',').map((d) => oneOf(d, 'dtype', DTYPES)),
+  dtypes: values.dtype.split(',').map((d) => oneOf(d, 'dtype', DTYPE_ORDER)),
   device: oneOf(values.device, 'device', ['wasm', 'webgpu'] as const),
   sweepTokens: values['sweep-tokens'] ? positiveList(values['sweep-tokens'], 'sweep-tokens') : quick ? [128] : [128, 512],
   sweepBatchSizes: values['batch-sizes'] ? positiveList(values['batch-sizes'], 'batch-sizes') : [1, 2, 4, 8, 16, 32, 64],

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
+import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import { createReranker } from '../../src/lib/load.ts';
 import { kneeOf, runSweep, type SweepRow } from '../../src/lib/sweep.ts';
 import type { PairEncoder } from '../../src/lib/tokenize.ts';

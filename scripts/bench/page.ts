@@ -4,7 +4,7 @@
  * `performance.now()`; the driver only orders the runs and reads the numbers.
  */
 import { createReranker } from '../../src/lib/load.ts';
-import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
+import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import { installMemoryProbe, readMemoryUsage } from '../../src/lib/memory.ts';
 import { ort } from '../../src/lib/ort.ts';
 import { modelFeeds } from '../../src/lib/padding.ts';

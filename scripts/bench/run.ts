@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
+import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import { encoderFromFolder, readModelJson } from './model-folder.ts';
 import type { RerankerInfo } from '../../src/lib/types.ts';
 import { PROJECT_ROOT } from '../../test/browser/harness.ts';

@@ -40,7 +40,7 @@ import { ensureVenv, PROJECT_ROOT } from './venv.ts';
 import { writeReport, type PythonResult, type ReportInput, type Row } from './report.ts';
 import { readBlob } from './read-blob.ts';
 import { pythonOnnxRows, runPythonOnnx } from './python-onnx.ts';
-import { ONNX_FILE_BY_DTYPE as ONNX_FILE } from '../../src/lib/backend.ts';
+import { ONNX_FILE_BY_DTYPE as ONNX_FILE } from '../../src/lib/dtypes.ts';
 import { DTYPES as GENERATED_DTYPES } from '../model/presets.ts';
 
 // Node runs onnxruntime-web's Node build, as the unit tests do (vitest.config.ts): registered before src/lib loads.

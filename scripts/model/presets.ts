@@ -2,7 +2,7 @@
  * Model sizes and architectures the generator can write. `full` has bge-reranker-v2-m3's exact dimensions, `base`
  * bge-reranker-base's, `minilm` cross-encoder/ms-marco-MiniLM-L-6-v2's.
  */
-import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
+import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import type { Dtype } from '../../src/lib/types.ts';
 
 /** `xlmr`: XLMRobertaForSequenceClassification (bge-reranker); `bert`: BertForSequenceClassification (ms-marco-MiniLM). */

@@ -3,7 +3,7 @@
  * `config.json`, `tokenizer.json`, `onnx/model*.onnx`), with what a user needs to choose one: languages, size, and
  * the download of each dtype. DOM-free, data only: the app's model picker and the README read it.
  */
-import { DTYPES } from './backend.ts';
+import { DTYPE_ORDER } from './dtypes.ts';
 import type { Dtype } from './types.ts';
 
 export interface KnownModel {
@@ -124,11 +124,11 @@ export function knownModel(id: string): KnownModel | undefined {
 }
 
 /**
- * The dtypes whose ONNX file the model's repository publishes, in `ONNX_FILE_BY_DTYPE`'s order.
+ * The dtypes whose ONNX file the model's repository publishes, in the dtype table's order (`DTYPE_ORDER`).
  *
  * @example
  * publishedDtypes(knownModel('Xenova/bge-reranker-base')!) // → ['fp32', 'fp16', 'q8']
  */
 export function publishedDtypes(model: KnownModel): Dtype[] {
-  return DTYPES.filter((dtype) => dtype in model.downloadBytes);
+  return DTYPE_ORDER.filter((dtype) => dtype in model.downloadBytes);
 }

@@ -3,8 +3,9 @@
  * recovery. `createReranker` reads top to bottom in that order.
  */
 import { ort } from './ort.ts';
-import { chooseDevices, defaultThreadCount, type BackendChoice, dtypeCandidates, dtypeNotes, DTYPES, ONNX_FILE_BY_DTYPE, probeWebGpu,
-  UNSUPPORTED_DTYPES, type WebGpuProbe } from './backend.ts';
+import { chooseDevices, defaultThreadCount, type BackendChoice, dtypeCandidates, dtypeNotes, probeWebGpu,
+  type WebGpuProbe } from './backend.ts';
+import { DTYPE_ORDER, DTYPES, UNSUPPORTED_DTYPES } from './dtypes.ts';
 import { InputError, ModelLoadError, RerankerError, throwIfAborted } from './errors.ts';
 import { createFileReader, parseJsonFile, ProgressTracker, type FileRead, type ModelFileReader } from './model-files.ts';
 import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from './pairs.ts';
@@ -46,7 +47,7 @@ function resolveSettings(options: RerankerOptions): Settings {
   }
   return {
     device: oneOf(options.device ?? 'auto', 'device', ['auto', 'webgpu', 'wasm'] as const),
-    dtype: oneOf(options.dtype ?? 'auto', 'dtype', ['auto', ...DTYPES] as const),
+    dtype: oneOf(options.dtype ?? 'auto', 'dtype', ['auto', ...DTYPE_ORDER] as const),
     maxLength: options.maxLength === undefined ? null
       : integerInRange(options.maxLength, 'maxLength', MIN_MAX_LENGTH, MAX_MAX_LENGTH),
     numThreads: options.numThreads === undefined ? defaultThreadCount() : positiveInteger(options.numThreads, 'numThreads', 256),
@@ -129,7 +130,7 @@ interface ModelFiles {
 }
 
 async function readModel(reader: ModelFileReader, config: Record<string, unknown>, dtype: Dtype, signal?: AbortSignal): Promise<ModelFiles> {
-  const path = ONNX_FILE_BY_DTYPE[dtype];
+  const path = DTYPES[dtype].file;
   const graph = await reader.read(path, signal); // a missing file throws a ModelLoadError that names it
   const external: ExternalDataFile[] = [];
   for (let i = 0; i < externalDataChunks(config, path); i++) {

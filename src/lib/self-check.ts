@@ -3,6 +3,7 @@
  * known WebGPU failures (every document the same score, fp16 overflow, wrong quantized kernels) are silent; this is
  * where they show.
  */
+import { DTYPES } from './dtypes.ts';
 import { ModelSession, type ExternalDataFile } from './session.ts';
 import type { PairEncoder } from './tokenize.ts';
 import type { Dtype, FidelityCheck } from './types.ts';
@@ -15,15 +16,6 @@ const SELF_CHECK_PAIRS: [string, string][] = [
   ['what is a cross-encoder?', 'The weather in Paris is mild in spring, and the museums are open late on Fridays.'],
   ['Wie spät ist es?', 'Es ist halb drei.'],
 ];
-
-/**
- * Largest |Δlogit| against wasm on the same file that still passes. The file is the same on both sides, so these
- * bound kernel differences only: fp32 is exact up to summation order; fp16 and q4f16 compute in half precision on
- * the GPU (wasm computes them in fp32); q8/int8/uint8 quantize activations per batch on both sides.
- */
-export const SELF_CHECK_TOLERANCE: Record<Dtype, number> = {
-  fp32: 1e-3, fp16: 0.05, q8: 0.1, int8: 0.1, uint8: 0.1, q4: 0.05, q4f16: 0.05,
-};
 
 export interface SelfCheckModel {
   graph: Uint8Array;
@@ -47,7 +39,7 @@ export async function fidelityCheck(session: ModelSession, model: SelfCheckModel
     // The failure of transformers.js #1181: one score for every pair, however close to the reference's mean.
     const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
     const collapsed = spread(theirs) > 0 && !(spread(ours) > spread(theirs) / 10);
-    const tolerance = SELF_CHECK_TOLERANCE[dtype];
+    const tolerance = DTYPES[dtype].selfCheckTolerance;
     return { pairs: rows.length, maxDiff, tolerance, collapsed, ok: maxDiff <= tolerance && !collapsed };
   } finally {
     await reference.dispose();

@@ -4,7 +4,7 @@ import type { Limits } from './validate.ts';
 
 export type Device = 'webgpu' | 'wasm';
 export type DeviceRequest = Device | 'auto';
-/** transformers.js' dtype names; `ONNX_FILE_BY_DTYPE` (backend.ts) has each one's file and what runs where. */
+/** transformers.js' dtype names; `DTYPES` (dtypes.ts) has each one's file, what runs where and its label. */
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16';
 export type DtypeRequest = Dtype | 'auto';
 

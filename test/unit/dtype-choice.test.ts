@@ -1,6 +1,7 @@
 /** Which dtype loads where, and that loading reads only the file it will load (no probing of every dtype). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DTYPES, dtypeCandidates, dtypeNotes, ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
+import { dtypeCandidates, dtypeNotes } from '../../src/lib/backend.ts';
+import { autoDtypes, DTYPE_ORDER, DTYPES, isDtype, ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import { createReranker } from '../../src/lib/load.ts';
 import type { AdapterInfo } from '../../src/lib/types.ts';
 import { DEMO_MODEL_DIR } from '../helpers/models.ts';
@@ -43,6 +44,34 @@ describe('dtype names and files', () => {
     expect(dtypeNotes('fp16', 'wasm').join(' ')).toMatch(/computes in fp32/);
   });
 
+  it('one frozen table: every dtype has a file, a label, a description and a tolerance; auto derives from it', () => {
+    expect(Object.isFrozen(DTYPES)).toBe(true);
+    expect(Object.isFrozen(DTYPES.fp16.autoRank)).toBe(true);
+    expect(() => { (DTYPES.fp32 as { label: string }).label = 'x'; }).toThrow(TypeError);
+    expect(DTYPE_ORDER).toEqual(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16']);
+    for (const dtype of DTYPE_ORDER) {
+      const spec = DTYPES[dtype];
+      expect(spec.label.startsWith(dtype), dtype).toBe(true);
+      expect(spec.description.length, dtype).toBeGreaterThan(10);
+      expect(spec.selfCheckTolerance, dtype).toBeGreaterThan(0);
+      expect(spec.needsShaderF16, dtype).toBe(spec.withoutShaderF16.length > 0);
+      for (const substitute of spec.withoutShaderF16) expect(DTYPES[substitute].needsShaderF16).toBe(false);
+    }
+    expect(DTYPES.fp32.selfCheckTolerance).toBeLessThan(DTYPES.fp16.selfCheckTolerance);
+    expect(autoDtypes('webgpu', true)).toEqual(['fp16', 'q4f16', 'fp32', 'q4', 'q8']);
+    expect(autoDtypes('webgpu', false)).toEqual(['fp32', 'q4', 'q8']);
+    expect(autoDtypes('wasm', false)).toEqual(['q8', 'int8', 'uint8', 'fp32', 'q4', 'fp16', 'q4f16']);
+    expect(isDtype('q4f16')).toBe(true);
+    expect(isDtype('bnb4')).toBe(false);
+    expect(isDtype('toString')).toBe(false);
+  });
+
+  it('the public entries export the table (the UI builds its dtype options from it)', async () => {
+    const core = await import('../../src/core.ts');
+    expect(core.DTYPES).toBe(DTYPES);
+    expect(core.DTYPE_ORDER).toBe(DTYPE_ORDER);
+  });
+
   it('bnb4 is refused with the reason, before anything is read', async () => {
     await expect(createReranker({ model: { url: 'http://127.0.0.1:9/' }, dtype: 'bnb4' as never }))
       .rejects.toMatchObject({ name: 'InputError', message: expect.stringMatching(/bnb4 .*not supported.*q4/) });
@@ -66,7 +95,7 @@ describe('loading from a static host', () => {
   const onnxRequests = (server: TestServer) => server.requests.filter((r) => r.includes('/onnx/'));
 
   it('reads only the file it loads: one ONNX request, no HEAD probes, no 404', async () => {
-    for (const dtype of ['auto', ...DTYPES] as const) {
+    for (const dtype of ['auto', ...DTYPE_ORDER] as const) {
       full.requests.length = 0;
       const r = await createReranker({ model: { url: full.url }, device: 'wasm', dtype, cache: false });
       try {

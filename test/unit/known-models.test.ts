@@ -3,7 +3,7 @@
  * hub, sizes, which file a load would download for each dtype and device setting, and what a pick changes.
  */
 import { describe, expect, it } from 'vitest';
-import { DTYPES } from '../../src/lib/backend.ts';
+import { DTYPE_ORDER } from '../../src/lib/dtypes.ts';
 import * as core from '../../src/core.ts';
 import { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from '../../src/lib/known-models.ts';
 import { isHubId } from '../../src/lib/model-source.ts';
@@ -52,7 +52,7 @@ describe('KNOWN_MODELS', () => {
   it('gives every published file a size in positive whole bytes, for dtypes the core knows', () => {
     for (const m of KNOWN_MODELS) {
       for (const [dtype, bytes] of Object.entries(m.downloadBytes)) {
-        expect(DTYPES, `${m.id} ${dtype}`).toContain(dtype);
+        expect(DTYPE_ORDER, `${m.id} ${dtype}`).toContain(dtype);
         expect(Number.isInteger(bytes) && bytes > 0, `${m.id} ${dtype}: ${bytes}`).toBe(true);
       }
     }
@@ -60,8 +60,8 @@ describe('KNOWN_MODELS', () => {
 
   it('knows every dtype file of bge-reranker-v2-m3, to the byte, the hub figures where known', () => {
     const sizes = model(V2_M3).downloadBytes;
-    expect(publishedDtypes(model(V2_M3))).toEqual(DTYPES);
-    for (const dtype of DTYPES) expect(sizes[dtype], dtype).toBeGreaterThan(0);
+    expect(publishedDtypes(model(V2_M3))).toEqual(DTYPE_ORDER);
+    for (const dtype of DTYPE_ORDER) expect(sizes[dtype], dtype).toBeGreaterThan(0);
     expect(sizes.q8).toBe(570_727_094);
     expect(sizes.int8).toBe(570_727_094);
     expect(sizes.fp32).toBe(243_179 + 2_271_023_104);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeDawnAdapter, installDawn } from '../../scripts/webgpu/dawn.ts';
 import { createReranker } from '../../src/lib/load.ts';
-import { ONNX_FILE_BY_DTYPE } from '../../src/lib/backend.ts';
+import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import { ort } from '../../src/lib/ort.ts';
 import { buildPairIds } from '../../src/lib/pairs.ts';
 import type { SessionHooks } from '../../src/lib/session.ts';
