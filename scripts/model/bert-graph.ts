@@ -7,9 +7,9 @@
 import { intAttr, type InitializerSink } from './graph-builder.ts';
 import { EncoderGraph, type BuiltGraph, type GraphOptions } from './encoder-graph.ts';
 import { ARCH_CONSTANTS, type GeneratedDtype } from './presets.ts';
-import type { WeightSource } from './weights.ts';
+import type { ModelWeights } from './weights.ts';
 
-export function buildBertGraph(weights: WeightSource, dtype: GeneratedDtype, sink: InitializerSink,
+export function buildBertGraph(weights: ModelWeights, dtype: GeneratedDtype, sink: InitializerSink,
   options: GraphOptions = {}): BuiltGraph {
   const graph = new EncoderGraph(weights, dtype, sink, ARCH_CONSTANTS.bert.layerNormEps);
   const g = graph.g;

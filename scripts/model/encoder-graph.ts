@@ -7,7 +7,7 @@ import { DataType, type DataTypeCode, type NodeMsg, type TensorMsg } from './onn
 import { floatAttr, GraphBuilder, intAttr, intsAttr, type InitializerSink } from './graph-builder.ts';
 import { MS_DOMAIN, weightOps, type WeightOps } from './weight-ops.ts';
 import type { GeneratedDtype } from './presets.ts';
-import { transpose2d, type WeightSource } from './weights.ts';
+import { transpose2d, type ModelWeights } from './weights.ts';
 
 export interface BuiltGraph {
   nodes: NodeMsg[];
@@ -36,7 +36,7 @@ export class EncoderGraph {
   private readonly constants = new Map<string, string>();
 
   constructor(
-    readonly weights: WeightSource,
+    readonly weights: ModelWeights,
     readonly dtype: GeneratedDtype,
     sink: InitializerSink,
     private readonly layerNormEps: number,

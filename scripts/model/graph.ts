@@ -8,7 +8,7 @@ import { DataType } from './onnx-proto.ts';
 import { intAttr, type InitializerSink } from './graph-builder.ts';
 import { EncoderGraph, type BuiltGraph, type GraphOptions } from './encoder-graph.ts';
 import { LAYER_NORM_EPS, PAD_TOKEN_ID, type GeneratedDtype } from './presets.ts';
-import type { WeightSource } from './weights.ts';
+import type { ModelWeights } from './weights.ts';
 
 export { inlineSink, type InitializerSink } from './graph-builder.ts';
 export { isHalfPrecision, type BuiltGraph, type GraphOptions } from './encoder-graph.ts';
@@ -16,7 +16,7 @@ export { isHalfPrecision, type BuiltGraph, type GraphOptions } from './encoder-g
 export const OPSET = 17;
 export const IR_VERSION = 8;
 
-export function buildXlmrGraph(weights: WeightSource, dtype: GeneratedDtype, sink: InitializerSink,
+export function buildXlmrGraph(weights: ModelWeights, dtype: GeneratedDtype, sink: InitializerSink,
   options: GraphOptions = {}): BuiltGraph {
   const graph = new EncoderGraph(weights, dtype, sink, LAYER_NORM_EPS);
   const g = graph.g;

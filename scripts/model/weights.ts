@@ -72,8 +72,21 @@ export function generateWeight(spec: WeightSpec, seed: number): Float32Array {
   return Rng.forTensor(seed, spec.name).fillNormal(new Float32Array(size), spec.init.mean, spec.init.std);
 }
 
+/**
+ * What the graph builders and the writer read: one model's weights by Hugging Face name, one tensor at a time.
+ * Generated ({@link WeightSource}) or read from a checkpoint (hf-weights.ts, for `npm run export`).
+ */
+export interface ModelWeights {
+  readonly dims: ResolvedDims;
+  readonly specs: WeightSpec[];
+  /** The generator's seed, written into the ONNX metadata; undefined for weights that were not generated. */
+  readonly seed: number | undefined;
+  spec(name: string): WeightSpec;
+  get(name: string): Float32Array;
+}
+
 /** Weights by name, generated on each request so that only the tensor being written is held in memory. */
-export class WeightSource {
+export class WeightSource implements ModelWeights {
   readonly specs: WeightSpec[];
   private readonly byName: Map<string, WeightSpec>;
 

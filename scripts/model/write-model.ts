@@ -11,7 +11,7 @@ import { buildXlmrGraph, inlineSink, IR_VERSION, isHalfPrecision, OPSET, type Gr
 import { buildBertGraph } from './bert-graph.ts';
 import { ARCH_CONSTANTS, LABEL_COUNTS, ONNX_FILE, presetDims, Q4_BLOCK_SIZE, type Arch, type GeneratedDtype,
   type LabelCount, type PresetName } from './presets.ts';
-import { WeightSource, type ResolvedDims } from './weights.ts';
+import { WeightSource, type ModelWeights, type ResolvedDims } from './weights.ts';
 import { buildTokenizer } from './tokenizer.ts';
 import { buildWordPieceTokenizer } from './wordpiece.ts';
 import { writeSafetensors } from './safetensors.ts';
@@ -89,7 +89,7 @@ class ExternalDataSink implements InitializerSink {
   }
 }
 
-export function onnxModelBytes(weights: WeightSource, dtype: GeneratedDtype, sink: InitializerSink = inlineSink,
+export function onnxModelBytes(weights: ModelWeights, dtype: GeneratedDtype, sink: InitializerSink = inlineSink,
   options: GraphOptions = {}): Uint8Array {
   const { arch, labels } = weights.dims;
   const graph = (arch === 'bert' ? buildBertGraph : buildXlmrGraph)(weights, dtype, sink, options);
@@ -100,7 +100,7 @@ export function onnxModelBytes(weights: WeightSource, dtype: GeneratedDtype, sin
     opsetImport: [{ domain: '', version: OPSET }, ...graph.extraOpsets],
     metadataProps: [
       { key: 'architecture', value: ARCH_CONSTANTS[arch].className },
-      { key: 'seed', value: String(weights.seed) },
+      ...(weights.seed === undefined ? [] : [{ key: 'seed', value: String(weights.seed) }]),
       { key: 'dtype', value: dtype },
     ],
     graph: {
@@ -122,7 +122,7 @@ export function onnxModelBytes(weights: WeightSource, dtype: GeneratedDtype, sin
  * The bytes of a dtype's initializers, from the weight shapes alone (nothing is generated): decides whether a file
  * needs external data before any weight is drawn. Scalars and shape constants are left out (a few hundred bytes).
  */
-export function initializerBytes(weights: WeightSource, dtype: GeneratedDtype): number {
+export function initializerBytes(weights: ModelWeights, dtype: GeneratedDtype): number {
   const float = isHalfPrecision(dtype) ? 2 : 4;
   let bytes = 0;
   for (const spec of weights.specs) {
@@ -142,6 +142,49 @@ export function initializerBytes(weights: WeightSource, dtype: GeneratedDtype): 
     }
   }
   return bytes;
+}
+
+const needsExternalData = (weights: ModelWeights, dtype: GeneratedDtype) =>
+  initializerBytes(weights, dtype) > EXTERNAL_DATA_THRESHOLD;
+
+/** The graph files (`model.onnx`, ...) among `dtypes` whose weights go to `<file>_data`: config.json lists them. */
+export function externalDataFiles(weights: ModelWeights, dtypes: GeneratedDtype[]): string[] {
+  return dtypes.filter((d) => needsExternalData(weights, d)).map((d) => path.basename(ONNX_FILE[d]));
+}
+
+/**
+ * Writes `onnx/model*.onnx` for each dtype under `out` (weights past protobuf's limit to `<file>_data`), one file at a
+ * time; `onFile` hears of each as it is done. Returns the files written, relative to `out`.
+ */
+export function writeOnnxFiles(weights: ModelWeights, dtypes: GeneratedDtype[], out: string,
+  graphOptions: GraphOptions = {}, onFile: (file: { path: string; bytes: number }) => void = () => {}):
+  MakeModelReport['files'] {
+  const files: MakeModelReport['files'] = [];
+  const done = (rel: string) => {
+    const file = { path: rel, bytes: fs.statSync(path.join(out, rel)).size };
+    files.push(file);
+    onFile(file);
+  };
+  for (const dtype of dtypes) {
+    const rel = ONNX_FILE[dtype];
+    const file = path.join(out, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (needsExternalData(weights, dtype)) {
+      const dataRel = `${rel}_data`;
+      const sink = new ExternalDataSink(path.join(out, dataRel), path.basename(dataRel));
+      try {
+        fs.writeFileSync(file, onnxModelBytes(weights, dtype, sink, graphOptions));
+      } finally {
+        sink.close();
+      }
+      done(rel);
+      done(dataRel);
+    } else {
+      fs.writeFileSync(file, onnxModelBytes(weights, dtype, inlineSink, graphOptions));
+      done(rel);
+    }
+  }
+  return files;
 }
 
 export function resolveDims(preset: PresetName, tokenizerVocab: number, arch: Arch = 'xlmr',
@@ -169,30 +212,12 @@ export function makeModel(options: MakeModelOptions): MakeModelReport {
     files.push({ path: rel, bytes: fs.statSync(file).size });
   };
 
-  const isExternal = (dtype: GeneratedDtype) => initializerBytes(weights, dtype) > EXTERNAL_DATA_THRESHOLD;
   const graphOptions: GraphOptions = { float16Logits: options.float16Logits };
-  const externalFiles = options.dtypes.filter(isExternal).map((d) => path.basename(ONNX_FILE[d]));
-  write('config.json', stableJson(hfConfig(resolved, options.preset, options.seed, externalFiles)));
+  write('config.json', stableJson(hfConfig(resolved, options.preset, options.seed, externalDataFiles(weights, options.dtypes))));
   write('tokenizer.json', tokenizer.text ?? stableJson(tokenizer.tokenizer));
   write('tokenizer_config.json', stableJson(tokenizer.tokenizerConfig));
   write('special_tokens_map.json', stableJson(tokenizer.specialTokensMap));
-
-  for (const dtype of options.dtypes) {
-    const rel = ONNX_FILE[dtype];
-    if (isExternal(dtype)) {
-      const dataRel = `${rel}_data`;
-      fs.mkdirSync(path.dirname(path.join(options.out, rel)), { recursive: true });
-      const sink = new ExternalDataSink(path.join(options.out, dataRel), path.basename(dataRel));
-      try {
-        write(rel, onnxModelBytes(weights, dtype, sink, graphOptions));
-      } finally {
-        sink.close();
-      }
-      files.push({ path: dataRel, bytes: fs.statSync(path.join(options.out, dataRel)).size });
-    } else {
-      write(rel, onnxModelBytes(weights, dtype, inlineSink, graphOptions));
-    }
-  }
+  files.push(...writeOnnxFiles(weights, options.dtypes, options.out, graphOptions));
 
   if (options.safetensors) {
     const file = path.join(options.out, 'model.safetensors');
