@@ -12,6 +12,7 @@ import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from './pairs.ts';
 import { LocalReranker, type SessionRecovery } from './reranker.ts';
 import { fidelityCheck } from './self-check.ts';
 import { ModelSession, type ExternalDataFile, type SessionHooks } from './session.ts';
+import { gatherOutOfRange } from './run-errors.ts';
 import { PairEncoder } from './tokenize.ts';
 import { DEFAULT_MODEL_ID, type Device, type DeviceRequest, type Dtype, type DtypeRequest, type Fallback,
   type FidelityCheck, type ModelSource, type Reranker, type RerankerInfo, type RerankerOptions } from './types.ts';
@@ -163,7 +164,11 @@ async function readFirstPresent(reader: ModelFileReader, config: Record<string, 
   throw new ModelLoadError('no dtype to load'); // unreachable: dtypes is never empty
 }
 
-/** Creates a session and runs the warm-up that also proves the tokenizer fits the model's vocabulary. */
+/**
+ * Creates a session and runs a warm-up on the tokenizer's largest id. config.json's vocab_size was checked against the
+ * tokenizer before (tokenize.ts); this catches a config that disagrees with its own graph, where onnxruntime's Gather
+ * names the index and the table's size (wasm only: WebGPU's Gather clamps silently).
+ */
 async function startSession(model: ModelFiles, device: Device, encoder: PairEncoder, hooks?: SessionHooks): Promise<ModelSession> {
   const session = await ModelSession.create(model.graph.bytes, device, { externalData: model.external, hooks, config: model.config });
   try {
@@ -171,9 +176,10 @@ async function startSession(model: ModelFiles, device: Device, encoder: PairEnco
     return session;
   } catch (error) {
     await session.dispose().catch(() => {});
-    if (/indices|out of (data )?bounds|gather/i.test(String((error as Error).message))) {
-      throw new ModelLoadError(`the tokenizer's token ${encoder.maxTokenId} is outside the model's vocabulary: ` +
-        'the tokenizer and the model belong to different models', { cause: error });
+    const outOfRange = gatherOutOfRange(error);
+    if (outOfRange?.index === encoder.maxTokenId) {
+      throw new ModelLoadError(`the tokenizer's token ${encoder.maxTokenId} is outside the model's vocabulary ` +
+        `(${outOfRange.size} tokens): the tokenizer and the model belong to different models`, { cause: error });
     }
     throw error;
   }

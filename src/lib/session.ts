@@ -1,7 +1,8 @@
 /** One onnxruntime-web inference session: padded int64 feeds in, one relevance logit per row out. */
 import { ort } from './ort.ts';
 import { modelFeeds, type TokenRow } from './padding.ts';
-import { DeviceLostError, ModelLoadError, OutOfMemoryError, RerankerError } from './errors.ts';
+import { DeviceLostError, ModelLoadError, OutOfMemoryError } from './errors.ts';
+import { namedError } from './run-errors.ts';
 import { floatTensorToNumbers } from './float16.ts';
 import type { Device } from './types.ts';
 
@@ -10,24 +11,10 @@ export interface ExternalDataFile {
   data: Uint8Array;
 }
 
-const OOM = /out of memory|\boom\b|failed to allocate|bad_alloc|allocation failed|memory access out of bounds|maximum buffer size|exceeds the max/i;
-const DEVICE_LOST = /device (was |is )?lost|devicelost|gpu device.*(destroyed|lost)/i;
-
-/** Turns an onnxruntime error into a named one, so callers can split a batch on OOM or recreate on device loss. */
-export function classifyRunError(error: unknown, device: Device): Error {
-  if (error instanceof RerankerError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof RangeError || OOM.test(message)) {
-    return new OutOfMemoryError(`${device} ran out of memory: ${message}`, { cause: error });
-  }
-  if (DEVICE_LOST.test(message)) return new DeviceLostError(`the GPU device was lost: ${message}`, { cause: error });
-  return new RerankerError(`inference failed on ${device}: ${message}`, { cause: error });
-}
-
 /**
  * Per-session hooks, given when the reranker is created (`createReranker`'s internal second argument): tests inject
  * out-of-memory and device loss with `beforeRun` instead of hoping for them. Throwing from it looks exactly like
- * onnxruntime failing that run (the error is classified the same way).
+ * onnxruntime failing that run (the error is named the same way, by run-errors.ts).
  */
 export interface SessionHooks {
   /** Called before every session.run with the run's number (per session, the warm-up is 0) and shape. */
@@ -101,11 +88,7 @@ export class ModelSession {
     try {
       session = await ort.InferenceSession.create(model, options);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (/protobuf|parse|invalid model|load model|model_path|ModelProto|failed to load/i.test(message)) {
-        throw new ModelLoadError(`the ONNX file could not be loaded (corrupt or truncated?): ${message}`, { cause: error });
-      }
-      throw classifyRunError(error, device);
+      throw namedError(error, device, 'create');
     }
     for (const name of ['input_ids', 'attention_mask']) {
       if (!session.inputNames.includes(name)) {
@@ -158,13 +141,13 @@ export class ModelSession {
       const sequenceLength = feeds.input_ids.dims[1];
       this.hooks.beforeRun?.({ device: this.device, runIndex: this.runs++, rows: rows.length, sequenceLength });
     } catch (error) {
-      throw classifyRunError(error, this.device);
+      throw namedError(error, this.device, 'run');
     }
     let output: ort.InferenceSession.OnnxValueMapType;
     try {
       output = await this.session.run(feeds);
     } catch (error) {
-      const classified = classifyRunError(error, this.device);
+      const classified = namedError(error, this.device, 'run');
       // A destroyed or lost device fails the run with whatever the failing call says ("Failed to download data from
       // buffer", ...); its `lost` promise, which settles around the same time, is what tells device loss apart. An
       // out-of-memory error needs no wait: its halves fail fast as DeviceLostError if the device is gone.
