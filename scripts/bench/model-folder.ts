@@ -1,6 +1,7 @@
 /** A model folder on disk as Node-side scripts and tests read it: its JSON files, and the core's pair encoder. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseModelConfig } from '../../src/lib/model-config.ts';
 import { PairEncoder } from '../../src/lib/tokenize.ts';
 
 export function readModelJson(dir: string, file: string): Record<string, unknown> {
@@ -12,6 +13,6 @@ export function encoderFromFolder(dir: string): PairEncoder {
   return PairEncoder.fromFiles({
     tokenizerJson: readModelJson(dir, 'tokenizer.json'),
     tokenizerConfig: readModelJson(dir, 'tokenizer_config.json'),
-    modelConfig: readModelJson(dir, 'config.json'),
+    modelConfig: parseModelConfig(readModelJson(dir, 'config.json')),
   });
 }

@@ -47,6 +47,7 @@ import { DTYPES as GENERATED_DTYPES } from '../model/presets.ts';
 register('./ort-node-alias.mjs', import.meta.url);
 const { createReranker } = await import('../../src/lib/index.ts');
 const { PairEncoder } = await import('../../src/lib/tokenize.ts');
+const { parseModelConfig } = await import('../../src/lib/model-config.ts');
 
 const BACKENDS = ['node-wasm', 'chromium-webgpu', 'chromium-wasm'] as const;
 type BackendName = (typeof BACKENDS)[number];
@@ -118,7 +119,7 @@ const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(modelDir
 const encoder = PairEncoder.fromFiles({
   tokenizerJson: readJson('tokenizer.json'),
   tokenizerConfig: readJson('tokenizer_config.json'),
-  modelConfig: readJson('config.json'),
+  modelConfig: parseModelConfig(readJson('config.json')),
 });
 const pairs: CrosscheckPair[] = crosscheckPairs({ count: Number(args.count), seed: Number(args.seed) });
 const encoded = pairs.map((p) => encoder.pairFromIds(encoder.encode(p.query), encoder.encode(p.document), maxLength));

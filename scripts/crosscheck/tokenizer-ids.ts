@@ -19,6 +19,7 @@ import { AutoTokenizer, env } from '@huggingface/transformers';
 import { CORPUS } from '../model/corpus.ts';
 import { buildTokenizer, type TokenizerFiles } from '../model/tokenizer.ts';
 import { buildWordPieceTokenizer } from '../model/wordpiece.ts';
+import { parseModelConfig } from '../../src/lib/model-config.ts';
 import { PairEncoder } from '../../src/lib/tokenize.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
 
@@ -163,7 +164,7 @@ for (const [name, build] of BUILDS) {
   const encode = (text: string, pair: string | null) =>
     tokenizer.encode(text, pair === null ? {} : { text_pair: pair }).map(Number);
   const encoder = PairEncoder.fromFiles({ tokenizerJson: JSON.parse(files.text ?? JSON.stringify(files.tokenizer)),
-    tokenizerConfig: files.tokenizerConfig, modelConfig: {} });
+    tokenizerConfig: files.tokenizerConfig, modelConfig: parseModelConfig({}) });
   variants.push({ name, vocabSize: files.vocabSize, cases: cases(encode, encoder) });
 }
 writeFileSync(path.join(outDir, 'cases.json'), JSON.stringify({ variants }));

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from './pairs.ts';
 import { LocalReranker, type SessionRecovery } from './reranker.ts';
 import { fidelityCheck } from './self-check.ts';
 import { ModelSession, type ExternalDataFile, type SessionHooks } from './session.ts';
+import { embeddingStorage, externalDataFiles, parseModelConfig, type ModelConfig } from './model-config.ts';
 import { gatherOutOfRange } from './run-errors.ts';
 import { PairEncoder } from './tokenize.ts';
 import { DEFAULT_MODEL_ID, type Device, type DeviceRequest, type Dtype, type DtypeRequest, type Fallback,
@@ -60,23 +61,11 @@ function resolveSettings(options: RerankerOptions): Settings {
 }
 
 interface Tokenized {
-  modelConfig: Record<string, unknown>;
+  modelConfig: ModelConfig;
   /** Tokens per pair: the option, or the default within the model's positions. */
   maxLength: number;
   encoder: PairEncoder;
   files: FileRead[];
-}
-
-/**
- * Tokens a pair may have: the position table's size, less RoBERTa's offset (XLM-R models number positions from
- * pad_token_id + 1, so 514 positions hold 512 tokens); BERT-family models start at 0.
- */
-function usablePositions(config: Record<string, unknown>): number | undefined {
-  const positions = config.max_position_embeddings;
-  if (typeof positions !== 'number') return undefined;
-  const roberta = /roberta|camembert/i.test(String(config.model_type ?? ''));
-  const pad = typeof config.pad_token_id === 'number' ? config.pad_token_id : 1;
-  return roberta ? positions - pad - 1 : positions;
 }
 
 /** Step 2: config.json and the tokenizer, and maxLength checked against the model's positions. */
@@ -84,8 +73,8 @@ async function readConfigAndTokenizer(reader: ModelFileReader, settings: Setting
   const files = await Promise.all(
     ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((p) => reader.read(p, settings.signal)));
   const [configFile, tokenizerFile, tokenizerConfigFile] = files;
-  const modelConfig = parseJsonFile(configFile);
-  const positions = usablePositions(modelConfig);
+  const modelConfig = parseModelConfig(parseJsonFile(configFile));
+  const positions = modelConfig.positions;
   if (positions !== undefined && settings.maxLength !== null && settings.maxLength > positions) {
     throw new InputError(`maxLength ${settings.maxLength} exceeds what this model supports (${positions} tokens)`);
   }
@@ -113,29 +102,19 @@ function configureWasm(numThreads: number, devices: readonly Device[], wasmUrl: 
   wasm.proxy = false;
 }
 
-/** Files listed in config.json's `transformers.js_config.use_external_data_format` (as onnx-community writes it). */
-function externalDataChunks(config: Record<string, unknown>, onnxPath: string): number {
-  const setting = (config['transformers.js_config'] as { use_external_data_format?: unknown } | undefined)?.use_external_data_format;
-  const file = onnxPath.split('/').pop() ?? onnxPath;
-  const value = setting && typeof setting === 'object' ? (setting as Record<string, unknown>)[file] : setting;
-  if (value === true) return 1;
-  return typeof value === 'number' && value > 0 ? value : 0;
-}
-
 interface ModelFiles {
   dtype: Dtype;
   graph: FileRead;
   external: ExternalDataFile[];
   /** config.json, for the session's label count. */
-  config: Record<string, unknown>;
+  config: ModelConfig;
 }
 
-async function readModel(reader: ModelFileReader, config: Record<string, unknown>, dtype: Dtype, signal?: AbortSignal): Promise<ModelFiles> {
+async function readModel(reader: ModelFileReader, config: ModelConfig, dtype: Dtype, signal?: AbortSignal): Promise<ModelFiles> {
   const path = DTYPES[dtype].file;
   const graph = await reader.read(path, signal); // a missing file throws a ModelLoadError that names it
   const external: ExternalDataFile[] = [];
-  for (let i = 0; i < externalDataChunks(config, path); i++) {
-    const dataPath = `${path}_data${i === 0 ? '' : `_${i}`}`;
+  for (const dataPath of externalDataFiles(config, path)) {
     external.push({ path: dataPath.split('/').pop()!, data: (await reader.read(dataPath, signal)).bytes });
   }
   return { dtype, graph, external, config };
@@ -148,7 +127,7 @@ type ModelReads = Map<Dtype, Promise<ModelFiles>>;
  * The first of `dtypes` whose file the source has: one request when the first is there, as it is in the usual case
  * (no probing of every dtype). Each missing file leaves a fallback with its reason.
  */
-async function readFirstPresent(reader: ModelFileReader, config: Record<string, unknown>, dtypes: readonly Dtype[],
+async function readFirstPresent(reader: ModelFileReader, config: ModelConfig, dtypes: readonly Dtype[],
   fallbacks: Fallback[], reads: ModelReads, signal?: AbortSignal): Promise<ModelFiles> {
   for (const [i, dtype] of dtypes.entries()) {
     try {
@@ -221,12 +200,6 @@ async function startOnFirstDevice(reader: ModelFileReader, settings: Settings, t
   throw lastError instanceof Error ? lastError : new RerankerError(`no backend could run the model: ${String(lastError)}`);
 }
 
-/** config.json's class name, else its model_type, for the info panel. */
-function architectureOf(config: Record<string, unknown>): string {
-  const name = Array.isArray(config.architectures) ? config.architectures[0] : undefined;
-  return typeof name === 'string' ? name : typeof config.model_type === 'string' ? config.model_type : 'unknown';
-}
-
 /** Step 6: what the reranker reports about itself. */
 function describeLoad(settings: Settings, tokenized: Tokenized, started: Started, probe: WebGpuProbe,
   fidelity: FidelityCheck | null, loadMs: number): RerankerInfo {
@@ -256,9 +229,10 @@ function describeLoad(settings: Settings, tokenized: Tokenized, started: Started
     fallbacks: started.fallbacks,
     notes,
     fidelity,
-    generated: Boolean(tokenized.modelConfig.generated_by),
-    architecture: architectureOf(tokenized.modelConfig),
+    generated: tokenized.modelConfig.generated,
+    architecture: tokenized.modelConfig.architecture,
     labels: started.session.labels,
+    embeddings: embeddingStorage(tokenized.modelConfig, started.model.dtype),
     modelId: typeof source === 'string' ? source : 'url' in source ? source.url : 'local files',
   };
 }

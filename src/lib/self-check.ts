@@ -5,6 +5,7 @@
  */
 import { DTYPES } from './dtypes.ts';
 import { ModelSession, type ExternalDataFile } from './session.ts';
+import type { ModelConfig } from './model-config.ts';
 import type { PairEncoder } from './tokenize.ts';
 import type { Dtype, FidelityCheck } from './types.ts';
 
@@ -20,7 +21,7 @@ const SELF_CHECK_PAIRS: [string, string][] = [
 export interface SelfCheckModel {
   graph: Uint8Array;
   external: ExternalDataFile[];
-  config: Record<string, unknown>;
+  config: ModelConfig;
 }
 
 export async function fidelityCheck(session: ModelSession, model: SelfCheckModel, encoder: PairEncoder, dtype: Dtype,

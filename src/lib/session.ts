@@ -4,6 +4,7 @@ import { modelFeeds, type TokenRow } from './padding.ts';
 import { DeviceLostError, ModelLoadError, OutOfMemoryError } from './errors.ts';
 import { namedError } from './run-errors.ts';
 import { floatTensorToNumbers } from './float16.ts';
+import type { ModelConfig } from './model-config.ts';
 import type { Device } from './types.ts';
 
 export interface ExternalDataFile {
@@ -27,13 +28,6 @@ export interface SessionHooks {
  */
 export type LabelCount = 1 | 2;
 
-/** The label count config.json declares (`id2label`, else `num_labels`); undefined if it declares none. */
-export function declaredLabels(config: Record<string, unknown>): number | undefined {
-  const id2label = config.id2label;
-  if (id2label && typeof id2label === 'object') return Object.keys(id2label).length;
-  return typeof config.num_labels === 'number' ? config.num_labels : undefined;
-}
-
 /**
  * The label count of a session's `logits` output: its last dimension where the graph fixes it, else config.json's,
  * else one. A model with any other count is a classifier, not a reranker.
@@ -54,8 +48,8 @@ function labelCount(graphLabels: number | undefined, configLabels: number | unde
 export interface SessionOptions {
   externalData?: ExternalDataFile[];
   hooks?: SessionHooks;
-  /** config.json, for its label count (see {@link declaredLabels}). */
-  config?: Record<string, unknown>;
+  /** config.json, for its declared label count. */
+  config?: ModelConfig;
 }
 
 /** How long a failed WebGPU run waits for the device's `lost` promise before calling the failure something else. */
@@ -77,7 +71,7 @@ export class ModelSession {
   ) {}
 
   static async create(model: Uint8Array, device: Device,
-    { externalData = [], hooks = {}, config = {} }: SessionOptions = {}): Promise<ModelSession> {
+    { externalData = [], hooks = {}, config }: SessionOptions = {}): Promise<ModelSession> {
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [device],
       graphOptimizationLevel: 'all',
@@ -104,7 +98,7 @@ export class ModelSession {
     try {
       const output = session.outputMetadata.find((m) => m.name === 'logits');
       const last = output?.isTensor ? output.shape.at(-1) : undefined;
-      labels = labelCount(typeof last === 'number' ? last : undefined, declaredLabels(config));
+      labels = labelCount(typeof last === 'number' ? last : undefined, config?.labels);
     } catch (error) {
       await session.release();
       throw error;

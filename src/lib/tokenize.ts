@@ -10,13 +10,14 @@
  */
 import { PreTrainedTokenizer, XLMRobertaTokenizer } from '@huggingface/transformers';
 import { ModelLoadError } from './errors.ts';
+import type { ModelConfig } from './model-config.ts';
 import { buildPairIds, documentRoom, maxQueryTokens, pairTemplateOf, type PairIds, type PairTemplate } from './pairs.ts';
 import { codePointBoundary, CUT_SPACES, exactCutSpaces, isStableCodePoint, looseForm } from './exact-cuts.ts';
 
 export interface TokenizerFiles {
   tokenizerJson: Record<string, unknown>;
   tokenizerConfig: Record<string, unknown>;
-  modelConfig: Record<string, unknown>;
+  modelConfig: ModelConfig;
 }
 
 /** Largest id the tokenizer can emit, from its vocabulary and added tokens. */
@@ -99,14 +100,14 @@ export class PairEncoder {
     if (pad === undefined) throw new ModelLoadError('the tokenizer has no padding token (check tokenizer_config.json)');
     const template = pairTemplateOf(tokenizerJson.post_processor as Record<string, unknown> | null,
       fallbackTemplate(tokenizerConfig, t.cls_token_id ?? t.bos_token_id, t.sep_token_id ?? t.eos_token_id));
-    const modelPad = modelConfig.pad_token_id;
-    if (typeof modelPad === 'number' && modelPad !== pad) {
+    const modelPad = modelConfig.padTokenId;
+    if (modelPad !== undefined && modelPad !== pad) {
       // RoBERTa position ids count non-pad tokens: a different pad id shifts every position.
       throw new ModelLoadError(`the tokenizer pads with id ${pad} but the model's pad_token_id is ${modelPad}`);
     }
     const maxId = maxTokenId(tokenizerJson);
-    const vocabSize = modelConfig.vocab_size;
-    if (typeof vocabSize === 'number' && maxId >= vocabSize) {
+    const vocabSize = modelConfig.vocabSize;
+    if (vocabSize !== undefined && maxId >= vocabSize) {
       throw new ModelLoadError(`the tokenizer has ${maxId + 1} tokens but the model's vocabulary has ${vocabSize}: ` +
         'they belong to different models');
     }

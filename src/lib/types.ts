@@ -125,7 +125,17 @@ export interface RerankerInfo {
    * reported logit, so the score is the softmax's probability of relevant.
    */
   labels: 1 | 2;
+  /** How the loaded file stores its embedding tables (config.json's `embedding_quantization`). */
+  embeddings: EmbeddingStorage;
 }
+
+/**
+ * How a model file stores its embedding tables: as the rest of its weights (`as-file`), or in `bits`-bit blocks of
+ * `blockSize` values that the graph dequantizes when it looks a token up (a compact q4/q4f16 export).
+ */
+export type EmbeddingStorage =
+  | { format: 'as-file' }
+  | { format: 'block-quantized'; bits: number; blockSize: number; symmetric: boolean; tables: string[]; lookup: string };
 
 /**
  * The timing of one batch, reported as it completes: what the UI's per-batch table shows. Batches may be shared with

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseModelConfig } from '../../src/lib/model-config.ts';
 import { PairEncoder } from '../../src/lib/tokenize.ts';
 import { CORPUS } from '../../scripts/model/corpus.ts';
 import { DEMO_MODEL_DIR, loadTokenizer } from './models.ts';
@@ -15,7 +16,7 @@ export const MAX_CHARS = 5_000_000 - QUERY.length;
 const json = (file: string) => JSON.parse(fs.readFileSync(path.join(DEMO_MODEL_DIR, file), 'utf8')) as Record<string, unknown>;
 export const tokenizerJson = json('tokenizer.json');
 export const tokenizerConfig = json('tokenizer_config.json');
-export const modelConfig = json('config.json');
+export const modelConfig = parseModelConfig(json('config.json'));
 
 /** A deterministic pseudo-random source (the same texts on every run). */
 export function random(seed: number): () => number {

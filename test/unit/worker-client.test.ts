@@ -29,7 +29,7 @@ const fakeCreate = async (options: RerankerOptions): Promise<Reranker> => {
   options.progress?.({ status: 'done', file: 'config.json', bytes: 10, fromCache: false, overall: { loaded: 10, total: 10 } });
   const info = { backend: 'wasm', dtype: 'q8', adapter: null, files: [], loadMs: 1, maxLength: 512, numThreads: 1,
     fallbacks: [], notes: [], fidelity: null, generated: true, modelId: 'fake', architecture: 'FakeForSequenceClassification',
-    labels: 1 } as const;
+    labels: 1, embeddings: { format: 'as-file' } } as const;
   options.progress?.({ status: 'ready', info: { ...info, files: [], fallbacks: [], notes: [] } });
   const score = async (docs: readonly string[], o: { signal?: AbortSignal; onBatch?: (r: BatchRecord) => void } = {}) => {
     for (const d of docs) {
