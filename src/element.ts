@@ -16,7 +16,7 @@ import type { DeviceRequest, DtypeRequest, RerankResult, RerankerInfo } from './
 
 /**
  * What `<bge-reranker>` offers, as plain DOM types: the package's declarations need no Lit. Attributes: `model`,
- * `dtype`, `device`, `max-length`, `batch-size`, `top-k`, `query`, `timing`.
+ * `dtype`, `device`, `max-length`, `batch-size`, `top-k`, `long-documents`, `query`, `timing`.
  *
  * Events: `bge-reranker-progress` (a LoadProgress), `bge-reranker-ready` (the RerankerInfo), `bge-reranker-ranked`
  * (a RankedDetail), `bge-reranker-error` (`{ error }`).
@@ -29,6 +29,8 @@ export interface BgeRerankerElement extends HTMLElement {
   maxLength: number;
   batchSize: number;
   topK: number | undefined;
+  /** `chunk`: long documents are scored by their best window (each result's `window`); default `truncate`. */
+  longDocuments: 'truncate' | 'chunk';
   query: string;
   documents: readonly string[];
   /** Show the per-batch timing table and chart under the ranking. */

@@ -60,6 +60,8 @@ export class BgeRerankerElement extends LitElement {
   @property({ type: Number, attribute: 'max-length' }) maxLength = DEFAULT_MAX_LENGTH;
   @property({ type: Number, attribute: 'batch-size' }) batchSize = DEFAULT_BATCH_SIZE;
   @property({ type: Number, attribute: 'top-k' }) topK: number | undefined = undefined;
+  /** `chunk`: a long document is scored by its best window, which each result's `window` gives (see RerankOptions). */
+  @property({ attribute: 'long-documents' }) longDocuments: 'truncate' | 'chunk' = 'truncate';
   @property() query = '';
   @property({ attribute: false }) documents: readonly string[] = [];
   /** Show the per-batch timing table and chart under the ranking. */
@@ -114,6 +116,7 @@ export class BgeRerankerElement extends LitElement {
       const results = await reranker.rerank(query, documents, {
         batchSize: this.batchSize,
         topK: this.topK,
+        longDocuments: this.longDocuments,
         onBatch: (record) => batches.push(record),
       });
       const wallMs = performance.now() - started;
