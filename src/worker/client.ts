@@ -169,10 +169,12 @@ class RemoteReranker implements WorkerReranker {
       { type: 'rerank', query, documents, options: { ...rest, reportBatches: Boolean(onBatch) } },
       { signal, onBatch },
     );
+    const windows = columns.windows;
     return Array.from(columns.indices, (index, k) => ({
       index,
       score: columns.scores[k],
       truncated: columns.truncated[k] === 1,
+      ...(windows && windows[2 * k] >= 0 ? { window: { start: windows[2 * k], end: windows[2 * k + 1] } } : {}),
       ...(returnDocuments ? { document: documents[index] } : {}),
     }));
   }

@@ -28,6 +28,8 @@ export interface RerankColumns {
   indices: Int32Array;
   scores: Float64Array;
   truncated: Uint8Array;
+  /** With `longDocuments: 'chunk'`: each result's scored window as start, end pairs (`RerankResult.window`); else null. */
+  windows: Int32Array | null;
 }
 
 export interface SerializedError {

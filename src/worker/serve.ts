@@ -5,8 +5,19 @@
 import { createReranker } from '../lib/load.ts';
 import { RerankerError } from '../lib/errors.ts';
 import { readMemoryUsage } from '../lib/memory.ts';
-import type { Reranker, RerankerOptions } from '../lib/types.ts';
-import { serializeError, type Endpoint, type Request, type Response } from './protocol.ts';
+import type { RerankResult, Reranker, RerankerOptions } from '../lib/types.ts';
+import { serializeError, type Endpoint, type RerankColumns, type Request, type Response } from './protocol.ts';
+
+/** Results as columns; windows only where the results have them (every result under 'chunk', none otherwise). */
+function toColumns(results: readonly RerankResult[]): RerankColumns {
+  const windowed = results.some((r) => r.window);
+  return {
+    indices: Int32Array.from(results, (r) => r.index),
+    scores: Float64Array.from(results, (r) => r.score),
+    truncated: Uint8Array.from(results, (r) => (r.truncated ? 1 : 0)),
+    windows: windowed ? Int32Array.from(results.flatMap((r) => [r.window?.start ?? -1, r.window?.end ?? -1])) : null,
+  };
+}
 
 /** Dynamic batching wait inside the worker: concurrent calls within 10 ms share batches. */
 export const WORKER_MAX_WAIT_MS = 10;
@@ -51,12 +62,9 @@ export function serveReranker(endpoint: Endpoint, create: (options: RerankerOpti
           signal,
           onBatch: reportBatches ? (record) => post({ type: 'batch', id: request.id, record }) : undefined,
         });
-        const columns = {
-          indices: Int32Array.from(results, (r) => r.index),
-          scores: Float64Array.from(results, (r) => r.score),
-          truncated: Uint8Array.from(results, (r) => (r.truncated ? 1 : 0)),
-        };
-        post({ type: 'reranked', id: request.id, columns }, [columns.indices.buffer, columns.scores.buffer, columns.truncated.buffer]);
+        const columns = toColumns(results);
+        const buffers = [columns.indices.buffer, columns.scores.buffer, columns.truncated.buffer];
+        post({ type: 'reranked', id: request.id, columns }, columns.windows ? [...buffers, columns.windows.buffer] : buffers);
         return;
       }
       case 'score': {

@@ -209,6 +209,26 @@ describe('client over the real core', () => {
     expect((await remote.memory()).gpuBufferBytes).toBeNull();
   });
 
+  it("longDocuments 'chunk': each result's scored window crosses the worker, as the core gives it", async () => {
+    const sentence = (i: number) => `Sentence ${i} talks about ${i % 7 === 3 ? 'the capital of France, Paris' : 'something else entirely'}.`;
+    const long = Array.from({ length: 120 }, (_, i) => sentence(i)).join(' ');
+    const docs = ['Berlin is in Germany.', long, `${long} ${long}`];
+    const options = { longDocuments: 'chunk', returnDocuments: true } as const;
+    const a = await remote.rerank('capital of France', docs, options);
+    const b = await local.rerank('capital of France', docs, options);
+    expect(a).toEqual(b);
+    for (const result of a) {
+      expect(result.window, `document ${result.index}`).toBeDefined();
+      const { start, end } = result.window!;
+      expect(0 <= start && start < end && end <= docs[result.index].length).toBe(true);
+    }
+    const longest = a.find((r) => r.index === 2)!;
+    expect(longest.window!.end - longest.window!.start).toBeLessThan(docs[2].length); // a window, not the whole text
+    expect(worker.transfers.filter((t) => t.type === 'reranked').at(-1)!.transferred).toBe(4); // the windows' buffer too
+    const truncated = await remote.rerank('capital of France', docs);
+    expect(truncated.every((r) => r.window === undefined)).toBe(true);
+  });
+
   it('300 concurrent calls through the worker, a third cancelled, each get their own correct scores', async () => {
     const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa'.split(' ');
     const calls = Array.from({ length: 300 }, (_, i) => {
