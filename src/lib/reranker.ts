@@ -12,7 +12,8 @@ import type { PairEncoder } from './tokenize.ts';
 import type { BatchRecord, RerankOptions, RerankResult, Reranker, RerankerInfo, ScoreOptions } from './types.ts';
 import { checkLimits, checkText, oneOf, positiveInteger, type Limits } from './validate.ts';
 
-const MAX_BATCH_SIZE = 4096;
+/** The most pairs one batch may hold (the UI says so before a run). */
+export const MAX_BATCH_SIZE = 4096;
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
