@@ -51,7 +51,7 @@ function renderSpread(spread: Spread, format: (v: number) => string, unit: strin
 /**
  * Per-batch timing as the worker reports it: a summary fitted to the number of batches (one batch: its time; a few:
  * each listed; enough: their distribution), a uPlot chart of latency and throughput per batch once there are enough
- * points, and a live table (batch, pairs, tokens, cells that ran, padding, ms, pairs/s) that becomes one card per batch
+ * points, and a live table (batch, pairs, tokens, tokens with padding, padding, ms, pairs/s) that becomes one card per batch
  * on a narrow screen. "ms" is the record's totalMs: tokenizing plus running, timed in the worker. Padding is what ran:
  * a wasm batch run as several tensors of similar lengths pads only within each.
  *
@@ -126,7 +126,7 @@ export class BatchTiming extends LitElement {
           <thead>
             <tr>
               <th scope="col">batch</th><th scope="col">pairs</th><th scope="col">tokens</th>
-              <th scope="col" title="tensor cells that ran: rows × longest row, over the tensors the batch ran as">cells</th>
+              <th scope="col" title="tokens the model ran, padding included: pairs × longest pair, over the tensors the batch ran as">with padding</th>
               <th scope="col">padding</th><th scope="col">ms</th><th scope="col">pairs/s</th>
             </tr>
           </thead>
@@ -136,7 +136,7 @@ export class BatchTiming extends LitElement {
                 <td data-label="batch" class="head">${r.index + 1}</td>
                 <td data-label="pairs">${r.pairs === r.ownPairs ? r.pairs : `${r.ownPairs} of ${r.pairs}`}</td>
                 <td data-label="tokens">${r.tokens}</td>
-                <td data-label="cells" title=${describeTensors(r)}>${r.paddedTokens}${r.tensors.length > 1 ? ` (${r.tensors.length} tensors)` : ''}</td>
+                <td data-label="with padding" title=${describeTensors(r)}>${r.paddedTokens}${r.tensors.length > 1 ? ` (${r.tensors.length} tensors)` : ''}</td>
                 <td data-label="padding" data-testid="timing-padding">${r.paddedTokens ? percent(1 - r.tokens / r.paddedTokens) : '—'}</td>
                 <td data-label="ms" title="tokenize ${formatMs(r.tokenizeMs)} ms + run ${formatMs(r.runMs)} ms">${formatMs(r.totalMs)}</td>
                 <td data-label="pairs/s">${formatRate((r.ownPairs * 1000) / r.totalMs)}</td>
@@ -166,15 +166,15 @@ export class BatchTiming extends LitElement {
         : html`<div class="stat" data-testid="timing-sizes">${renderSpread(s.sizes, String, '', 'pairs per batch')}</div>
           <div class="stat" data-testid="timing-latencies">${renderSpread(s.latencies, formatMs, 'ms', 'batch time')}</div>`}
       <div class="stat" data-testid="timing-padding-total"><strong>${s.cells ? percent(s.paddingShare) : '—'}</strong>
-        <span>padding as run: ${s.tokens} of ${s.cells} cells are tokens${s.grouped
+        <span>padding: ${s.tokens} real tokens ran as ${s.cells} with padding${s.grouped
           ? `; ${plural(s.grouped, 'batch')} ran as length groups` : ''}</span></div>
     </div>`;
   }
 }
 
-/** "2 × 31 + 6 × 12 cells": the tensors a batch ran as. */
+/** "ran as 2 pairs × 31 tokens + 6 pairs × 12 tokens": the tensors a batch ran as. */
 function describeTensors(r: BatchRecord): string {
-  return `ran as ${r.tensors.map((t) => `${t.pairs} × ${t.sequenceLength}`).join(' + ')} cells`;
+  return `ran as ${r.tensors.map((t) => `${t.pairs} pairs × ${t.sequenceLength} tokens`).join(' + ')}`;
 }
 
 declare global {

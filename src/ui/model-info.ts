@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RerankerInfo } from '../lib/types.ts';
+import { DEFAULT_HUB_HOST } from '../lib/cache.ts';
 import { formatBytes, formatMs } from './format.ts';
+import { downloadedFrom } from './model-choice.ts';
 import { baseStyles, stackTableStyles } from './styles.ts';
 
 /**
@@ -47,6 +49,7 @@ export class ModelInfoElement extends LitElement {
     if (!info) return nothing;
     const adapter = info.adapter;
     const fidelity = info.fidelity ?? null;
+    const origin = downloadedFrom(info.modelId, location.origin, DEFAULT_HUB_HOST);
     const noGpu = info.backend === 'wasm' ? info.fallbacks.find((f) => f.from === 'webgpu') : undefined;
     return html`
       ${noGpu
@@ -100,10 +103,10 @@ export class ModelInfoElement extends LitElement {
       <h3>Files</h3>
       <div class="table-wrap">
         <table class="stack" data-testid="info-files">
-          <thead><tr><th class="text" scope="col">File</th><th scope="col">Size</th><th scope="col">Read from</th></tr></thead>
+          <thead><tr><th class="text" scope="col">File</th><th scope="col">Size</th><th scope="col">Came from</th></tr></thead>
           <tbody>
             ${info.files.map(
-              (f) => html`<tr data-testid="info-file" data-from-cache=${f.fromCache}><td class="text head">${f.path}</td><td data-label="size">${formatBytes(f.bytes)}</td><td data-label="read from">${f.fromCache ? 'browser cache' : 'source'}</td></tr>`,
+              (f) => html`<tr data-testid="info-file" data-from-cache=${f.fromCache}><td class="text head">${f.path}</td><td data-label="size">${formatBytes(f.bytes)}</td><td data-label="came from">${f.fromCache ? 'browser cache' : origin}</td></tr>`,
             )}
           </tbody>
         </table>

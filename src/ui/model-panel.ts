@@ -2,47 +2,36 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';
 import { DEFAULT_HUB_HOST } from '../lib/cache.ts';
+import { DTYPE_ORDER, DTYPES } from '../lib/dtypes.ts';
+import { knownModel } from '../lib/known-models.ts';
 import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from '../lib/pairs.ts';
-import { DEFAULT_MODEL_ID, type DeviceRequest, type DtypeRequest, type ModelSource } from '../lib/types.ts';
+import { DEFAULT_MODEL_ID, type DeviceRequest, type DtypeRequest } from '../lib/types.ts';
 import { ModelController } from './model-controller.ts';
 import { pickKnownModel } from './known-model-choice.ts';
+import { loadTarget, maxLengthProblem, type LoadTarget, type ModelChoice } from './model-choice.ts';
 import type { AppReranker } from './reranker-source.ts';
-import { describeError, formatBytes, isAbort } from './format.ts';
+import { describeError, isAbort } from './format.ts';
 import { baseStyles } from './styles.ts';
 import type { KnownModelPickDetail } from './known-model-picker.ts';
-import './known-model-picker.ts';
+import './model-source-choice.ts';
 import './load-progress.ts';
 import './model-info.ts';
 import './model-cache.ts';
 
-type SourceKind = 'demo' | 'hub' | 'url' | 'files';
-
-/** The bundled demo models under public/ (served at the site root): relative paths, so any base path works. */
-export const DEMO_MODELS = {
-  xlmr: { path: 'models/tiny-random-bge-reranker/', label: 'XLM-R (as bge-reranker)' },
-  bert: { path: 'models/tiny-random-bert-reranker/', label: 'BERT (as ms-marco-MiniLM)' },
-} as const;
-type DemoModel = keyof typeof DEMO_MODELS;
+export { DEMO_MODELS } from './model-choice.ts';
 
 export interface RerankerChangeDetail {
   reranker: AppReranker | null;
 }
 
-/** Files from a file input, keyed by their path inside the model folder (the core strips one top-level folder). */
-function filesByPath(list: FileList | null): Record<string, File> {
-  const files: Record<string, File> = {};
-  for (const file of Array.from(list ?? [])) {
-    // Picked one by one, an .onnx file has no folder: put it where the model layout expects it.
-    const path = file.webkitRelativePath || (/\.onnx(_data(_\d+)?)?$/.test(file.name) ? `onnx/${file.name}` : file.name);
-    files[path] = file;
-  }
-  return files;
-}
+const AUTO_DTYPE_HINT = 'auto: the dtype that runs best on the device the load ends up on.';
 
 /**
  * Chooses a model source (the demo, a hub id typed or picked from the known models, a URL, files), dtype, device and
  * max length; loads it with per-file byte progress and cancel; shows what loaded, and follows it when it changes (wasm
- * after a lost GPU device). The loaded model stays in use while another loads and when that load fails. The bundled demo model is the default (the only source that works offline).
+ * after a lost GPU device). One source shows at a time, with its own fields; the Load button names what it will load,
+ * says why it cannot, and stays in view while the choices scroll. The loaded model stays in use while another loads
+ * and when that load fails. The bundled demo model is the default (the only source that works offline).
  *
  * @fires reranker-change - `detail.reranker` is the newly loaded reranker, or null while none is usable
  * @fires busy-change - `detail.busy` while a load runs (a rerank or sweep waits: the model may be swapped under it)
@@ -53,52 +42,31 @@ export class ModelPanel extends LitElement {
   static override styles = [
     baseStyles,
     css`
-      .sources {
-        display: grid;
-        gap: 0.5rem;
-      }
-      .source {
-        display: grid;
-        grid-template-columns: auto minmax(0, 1fr);
-        gap: 0.1rem 0.5rem;
-        align-items: start;
-      }
-      .source > input[type='radio'] {
-        margin-top: 0.3rem;
-      }
-      .source label {
-        margin: 0;
-      }
-      .source .detail {
-        grid-column: 2;
-        display: grid;
-        /* minmax(0, …): a file input's intrinsic width must not widen the column past a narrow screen. */
-        grid-template-columns: minmax(0, 1fr);
-        gap: 0.25rem;
-        min-width: 0;
-      }
-      .source input[type='text'],
-      .source input[type='url'] {
-        width: 100%;
-      }
-      .recommended {
-        font-weight: 400;
-        color: var(--accent-text);
-      }
       input[type='number'] {
         width: 6.5rem;
+      }
+      /* The action stays in view while the choices above it scroll (the hub's cards are long on a phone). */
+      .load-bar {
+        position: sticky;
+        bottom: 0;
+        z-index: 1;
+        background: var(--surface);
+        border-top: 1px solid var(--border);
+        padding: 0.5rem 0;
+      }
+      .blocked {
+        color: var(--warn-text);
       }
     `,
   ];
 
-  @state() private source: SourceKind = 'demo';
-  @state() private demo: DemoModel = 'xlmr';
-  @state() private hubId = DEFAULT_MODEL_ID;
-  @state() private url = '';
-  @state() private files: Record<string, File> = {};
+  /** The source form's choice (model-source-choice tells it on every change). */
+  @state() private choice: ModelChoice = { source: 'demo', demo: 'xlmr', hubId: DEFAULT_MODEL_ID, url: '', files: {} };
   @state() private dtype: DtypeRequest = 'auto';
   @state() private device: DeviceRequest = 'auto';
   @state() private maxLength = DEFAULT_MAX_LENGTH;
+  /** The source of the last load started: a failed hub or URL load may be the network's doing. */
+  @state() private lastLoadSource: ModelChoice['source'] | null = null;
   /** What holds the model now (a rerank, a sweep): loading another would swap it under that run. */
   @property({ attribute: false }) blockedBy: string | null = null;
 
@@ -120,48 +88,49 @@ export class ModelPanel extends LitElement {
     }
   }
 
-  private modelSource(): ModelSource | null {
-    switch (this.source) {
-      case 'demo':
-        return { url: new URL(DEMO_MODELS[this.demo].path, document.baseURI).href };
-      case 'hub':
-        return this.hubId.trim() || null;
-      case 'url':
-        return this.url.trim() ? { url: new URL(this.url.trim(), document.baseURI).href } : null;
-      case 'files':
-        return Object.keys(this.files).length ? { files: this.files } : null;
-    }
+  private target(): LoadTarget {
+    return loadTarget(this.choice, document.baseURI);
+  }
+
+  /** Why Load cannot run now, in the user's words; null when it can. */
+  private loadBlocker(target: LoadTarget): string | null {
+    if (this.blockedBy) return `Loading another model waits for ${this.blockedBy} to finish.`;
+    if ('problem' in target) return target.problem;
+    return maxLengthProblem(this.maxLength, this.choice.source === 'hub' ? knownModel(this.choice.hubId.trim())?.maxTokens : undefined);
   }
 
   private load(): void {
-    const model = this.modelSource();
-    if (!model || this.blockedBy) return;
-    this.model.run({ model, dtype: this.dtype, device: this.device, maxLength: this.maxLength });
+    const target = this.target();
+    if (this.loadBlocker(target) !== null || 'problem' in target) return;
+    this.lastLoadSource = this.choice.source;
+    this.model.run({ model: target.source, dtype: this.dtype, device: this.device, maxLength: this.maxLength });
   }
 
   override render() {
     const loading = this.model.pending;
-    const ready = this.modelSource() !== null && Number.isInteger(this.maxLength);
+    const target = this.target();
+    const blocker = loading ? null : this.loadBlocker(target);
+    const lengthProblem = maxLengthProblem(this.maxLength);
     return html`
       <h2>Model</h2>
       ${this.hasWebGpu ? nothing : html`<p class="banner info" data-testid="no-webgpu">No WebGPU in this browser: running on wasm.</p>`}
-      <fieldset ?disabled=${loading}>
-        <legend>Source</legend>
-        <div class="sources">${this.renderSources()}</div>
-      </fieldset>
+      <model-source-choice .dtype=${this.dtype} .device=${this.device} ?webgpu=${this.hasWebGpu} ?disabled=${loading}
+        @model-choice-change=${(e: CustomEvent<ModelChoice>) => (this.choice = e.detail)}
+        @known-model-pick=${this.pickKnown}></model-source-choice>
       <fieldset ?disabled=${loading}>
         <legend>Runtime</legend>
         <div class="row">
           <div class="field">
             <label for="dtype">Dtype</label>
-            <select id="dtype" data-testid="dtype-select" .value=${this.dtype}
+            <select id="dtype" data-testid="dtype-select" aria-describedby="dtype-hint"
               @change=${(e: Event) => (this.dtype = (e.target as HTMLSelectElement).value as DtypeRequest)}>
-              ${(['auto', 'fp16', 'q8', 'q4', 'fp32'] as const).map((d) => html`<option value=${d} ?selected=${d === this.dtype}>${d}</option>`)}
+              <option value="auto" ?selected=${this.dtype === 'auto'}>auto</option>
+              ${DTYPE_ORDER.map((d) => html`<option value=${d} title=${DTYPES[d].description} ?selected=${d === this.dtype}>${DTYPES[d].label}</option>`)}
             </select>
           </div>
           <div class="field">
             <label for="device">Device</label>
-            <select id="device" data-testid="device-select" .value=${this.device}
+            <select id="device" data-testid="device-select"
               @change=${(e: Event) => (this.device = (e.target as HTMLSelectElement).value as DeviceRequest)}>
               ${(['auto', 'webgpu', 'wasm'] as const).map((d) => html`<option value=${d} ?selected=${d === this.device}>${d}</option>`)}
             </select>
@@ -169,28 +138,42 @@ export class ModelPanel extends LitElement {
           <div class="field">
             <label for="max-length">Max length</label>
             <input id="max-length" type="number" min=${MIN_MAX_LENGTH} max=${MAX_MAX_LENGTH} step="1" .value=${String(this.maxLength)}
-              @input=${(e: Event) => (this.maxLength = (e.target as HTMLInputElement).valueAsNumber)} />
+              aria-describedby="max-length-hint" @input=${(e: Event) => (this.maxLength = (e.target as HTMLInputElement).valueAsNumber)} />
           </div>
         </div>
-        <p class="hint">Tokens per (query, document) pair. auto picks WebGPU when an adapter exists, else wasm, and the dtype that backend runs best.</p>
+        <p class="hint" id="dtype-hint" data-testid="dtype-hint">${this.dtype === 'auto' ? AUTO_DTYPE_HINT : `${this.dtype}: ${DTYPES[this.dtype].description}`}</p>
+        <p class="hint" id="max-length-hint">Max length: tokens per (query, document) pair, ${MIN_MAX_LENGTH} to ${MAX_MAX_LENGTH}; longer
+          pairs are cut. Device auto: WebGPU where the browser has a GPU, else wasm (the CPU).</p>
+        ${lengthProblem ? html`<p class="error" data-testid="max-length-problem">${lengthProblem}</p>` : nothing}
       </fieldset>
-      <div class="actions">
-        <button class="primary" part="load" data-testid="load-button" ?disabled=${loading || !ready || this.blockedBy !== null} @click=${this.load}>
-          ${this.model.reranker ? 'Reload model' : 'Load model'}
-        </button>
+      <div class="actions load-bar">
+        <button class="primary" part="load" data-testid="load-button" ?disabled=${loading || blocker !== null} @click=${this.load}>
+          ${'label' in target ? target.label : 'Load'}</button>
         ${loading ? html`<button data-testid="cancel-load-button" @click=${() => this.model.cancel()}>Cancel</button>` : nothing}
+        ${blocker ? html`<span class="blocked" data-testid="load-blocked">${blocker}</span>` : nothing}
         <span role="status" data-testid="model-status" data-status=${this.statusKey()}>${this.statusText()}</span>
       </div>
       ${loading ? html`<load-progress .files=${[...this.model.files.values()]} .overall=${this.model.overall}></load-progress>` : nothing}
-      ${this.model.status === TaskStatus.ERROR && !isAbort(this.model.error)
-        ? html`<p class="error" role="alert" data-testid="model-error">${describeError(this.model.error)}</p>`
-        : nothing}
+      ${this.renderError()}
       ${this.model.reranker && loading
         ? html`<p class="hint" data-testid="model-kept">Until the new model is ready, the loaded one stays in use: ${this.describeLoaded()}.</p>`
         : nothing}
       <model-info .info=${this.model.info}></model-info>
       <model-cache .revision=${this.loads} ?busy=${loading}></model-cache>
     `;
+  }
+
+  /** The failed load's error; for the hub or a URL, that the network may be the cause (the demo needs none). */
+  private renderError() {
+    if (this.model.status !== TaskStatus.ERROR || isAbort(this.model.error)) return nothing;
+    const remote = this.lastLoadSource === 'hub' || this.lastLoadSource === 'url';
+    const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    return html`<p class="error" role="alert" data-testid="model-error">${describeError(this.model.error)}</p>
+      ${remote && (this.model.error as Error | null)?.name === 'ModelLoadError'
+        ? html`<p class="hint" data-testid="model-error-network">${offline ? 'This browser reports no network connection. ' : ''}This model
+            downloads over the network: check the connection, and that ${this.lastLoadSource === 'hub' ? new URL(DEFAULT_HUB_HOST).host : 'the host'} can be
+            reached from here. The demo model works offline.</p>`
+        : nothing}`;
   }
 
   /**
@@ -209,7 +192,7 @@ export class ModelPanel extends LitElement {
       case 'loading':
         return 'Loading…';
       case 'ready':
-        return `Ready: ${this.describeLoaded()}${this.blockedBy ? `. Loading another waits for ${this.blockedBy} to finish.` : ''}`;
+        return `Loaded: ${this.describeLoaded()}`;
       case 'cancelled':
         return `Loading cancelled.${kept}`;
       case 'error':
@@ -228,73 +211,9 @@ export class ModelPanel extends LitElement {
     return `${info.backend} / ${info.dtype} (${name})`;
   }
 
-  private renderSources() {
-    const radio = (kind: SourceKind, label: string, extra: unknown = nothing, detail: unknown = nothing) => html`
-      <div class="source">
-        <input type="radio" name="source" id="source-${kind}" value=${kind} data-testid="source-${kind}"
-          .checked=${this.source === kind} @change=${() => (this.source = kind)} />
-        <label for="source-${kind}">${label} ${extra}</label>
-        ${detail === nothing ? nothing : html`<div class="detail">${detail}</div>`}
-      </div>`;
-    const fileCount = Object.keys(this.files).length;
-    const fileBytes = Object.values(this.files).reduce((n, f) => n + f.size, 0);
-    return html`
-      ${radio('demo', 'Bundled demo model', html`<span class="recommended">(works offline)</span>`,
-        html`<label class="visually-hidden" for="demo-model">Demo model architecture</label>
-          <select id="demo-model" data-testid="demo-model" @change=${(e: Event) => {
-            this.demo = (e.target as HTMLSelectElement).value as DemoModel;
-            this.source = 'demo';
-          }}>${Object.entries(DEMO_MODELS).map(([key, m]) => html`<option value=${key} ?selected=${this.demo === key}>${m.label}</option>`)}</select>
-          <span class="hint">A 2-layer model with generated weights, about 2 MB, served with this page.</span>`)}
-      ${radio('hub', 'Hugging Face hub', html`<span class="recommended">(the real bge-reranker-v2-m3, or a lighter model)</span>`, html`
-        <label class="visually-hidden" for="hub-id">Hub model id</label>
-        <input id="hub-id" type="text" spellcheck="false" data-testid="hub-id" .value=${this.hubId}
-          @input=${(e: Event) => this.typeSource('hub', (e.target as HTMLInputElement).value)} />
-        <span class="hint">Any hub id in transformers.js' layout works. Downloads from ${new URL(DEFAULT_HUB_HOST).host} on Load, then reads it from the browser cache.</span>
-        <known-model-picker .value=${this.hubId} .dtype=${this.dtype} .device=${this.device} ?webgpu=${this.hasWebGpu}
-          ?disabled=${this.model.pending} @known-model-pick=${this.pickKnown}></known-model-picker>`)}
-      ${radio('url', 'Self-hosted base URL', nothing, html`
-        <label class="visually-hidden" for="model-url">Base URL of the model folder</label>
-        <input id="model-url" type="url" spellcheck="false" placeholder="https://example.org/models/bge-reranker-v2-m3/"
-          data-testid="model-url" .value=${this.url}
-          @input=${(e: Event) => this.typeSource('url', (e.target as HTMLInputElement).value)} />
-        <span class="hint">Same layout as the hub: config.json, tokenizer.json, tokenizer_config.json, onnx/….</span>`)}
-      ${radio('files', 'Local folder or files', nothing, html`
-        <div class="row">
-          <div class="field">
-            <label for="model-folder">Folder</label>
-            <input id="model-folder" type="file" webkitdirectory multiple data-testid="model-folder"
-              @change=${(e: Event) => this.pickFiles(e)} />
-          </div>
-          <div class="field">
-            <label for="model-files">Files</label>
-            <input id="model-files" type="file" multiple data-testid="model-files" @change=${(e: Event) => this.pickFiles(e)} />
-          </div>
-        </div>
-        <span class="hint" data-testid="picked-files">${fileCount
-          ? `${fileCount} file${fileCount === 1 ? '' : 's'}, ${formatBytes(fileBytes)}: ${Object.keys(this.files).slice(0, 6).join(', ')}${fileCount > 6 ? ', …' : ''}`
-          : 'Nothing picked. Files stay on this device.'}</span>`)}
-    `;
-  }
-
-  /**
-   * Typing in a source's field selects that source. Focus alone does not: tabbing through the form to the Load button
-   * must not switch the source (an empty URL field would then disable the button).
-   */
-  private typeSource(kind: 'hub' | 'url', value: string): void {
-    if (kind === 'hub') this.hubId = value;
-    else this.url = value;
-    this.source = kind;
-  }
-
-  /** A known model fills the hub id (and keeps the max length within its limit); loading waits for the button. */
+  /** A known model's max length limit applies at once: the field is clamped to it (loading waits for the button). */
   private pickKnown(event: CustomEvent<KnownModelPickDetail>): void {
-    ({ source: this.source, hubId: this.hubId, maxLength: this.maxLength } = pickKnownModel(event.detail.model, this.maxLength));
-  }
-
-  private pickFiles(event: Event): void {
-    this.files = filesByPath((event.target as HTMLInputElement).files);
-    this.source = 'files';
+    this.maxLength = pickKnownModel(event.detail.model, this.maxLength).maxLength;
   }
 }
 

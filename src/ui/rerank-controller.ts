@@ -20,6 +20,8 @@ export interface RerankOutcome {
 const FLUSH_INTERVAL_MS = 100;
 
 export class RerankController extends TaskController<[AppReranker, RerankRequest], RerankOutcome> {
+  /** The model and input of the latest run (its value or error is for these): the panel marks them when they change. */
+  lastRun: { reranker: AppReranker; request: RerankRequest } | null = null;
   /** The running (or last) run's batches, in the order they completed. */
   records: BatchRecord[] = [];
   /**
@@ -42,6 +44,7 @@ export class RerankController extends TaskController<[AppReranker, RerankRequest
   protected async work([reranker, request]: [AppReranker, RerankRequest], signal: AbortSignal): Promise<RerankOutcome> {
     this.records = [];
     this.arrived = [];
+    this.lastRun = { reranker, request };
     const started = performance.now();
     const results = await abortable(
       reranker.rerank(request.query, request.documents, {

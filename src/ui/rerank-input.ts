@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, type BatchingMode } from '../lib/batching.ts';
+import { MAX_BATCH_SIZE } from '../lib/reranker.ts';
 import { parseDocuments, type ParsedDocuments } from './parse-input.ts';
+import { describeLimits } from './rerank-state.ts';
 import type { RerankRequest } from './rerank-request.ts';
 import { DEFAULT_SAMPLE_ID, SAMPLES, sampleGroups } from './samples.ts';
 import { baseStyles } from './styles.ts';
@@ -124,7 +126,7 @@ export class RerankInput extends LitElement {
           .value=${this.text} @input=${this.onDocuments}></textarea>
         <p class="hint detected" id="detected" data-testid="documents-detected">
           ${parsed.documents.length} document${parsed.documents.length === 1 ? '' : 's'} (${FORMAT_LABEL[parsed.format]})${parsed.query !== undefined ? '; query taken from the JSON' : ''}.
-          One per line, or paste JSON: ["doc", …] or {"query": "…", "documents": […]}.
+          One per line, or paste JSON: ["doc", …] or {"query": "…", "documents": […]}. ${describeLimits()}
           ${parsed.note ? html`<br /><span class="error">${parsed.note}</span>` : nothing}
         </p>
       </div>
@@ -141,7 +143,7 @@ export class RerankInput extends LitElement {
           </div>
           <div class="field">
             <label for="batch-size">Batch size</label>
-            <input id="batch-size" type="number" min="1" max="4096" step="1" data-testid="batch-size-input" .value=${String(this.batchSize)}
+            <input id="batch-size" type="number" min="1" max=${MAX_BATCH_SIZE} step="1" data-testid="batch-size-input" .value=${String(this.batchSize)}
               @input=${(e: Event) => (this.batchSize = (e.target as HTMLInputElement).valueAsNumber)} />
           </div>
           <div class="field">

@@ -24,13 +24,20 @@ export class RerankResults extends LitElement {
         margin: 0;
         padding: 0;
       }
-      li {
+      li,
+      .columns {
         display: grid;
         grid-template-columns: 2.5rem 3.5rem minmax(6rem, 12rem) minmax(0, 1fr);
         gap: 0.25rem 0.75rem;
         align-items: start;
         padding: 0.45rem 0;
         border-bottom: 1px solid var(--border);
+      }
+      .columns {
+        font-size: 0.75rem;
+        color: var(--muted);
+        border-bottom: 1px solid var(--border);
+        padding-bottom: 0.2rem;
       }
       .rank {
         font-weight: 700;
@@ -81,11 +88,15 @@ export class RerankResults extends LitElement {
         background: var(--ok-bg);
       }
       @media (max-width: 700px) {
-        li {
+        li,
+        .columns {
           grid-template-columns: 2rem 3rem minmax(0, 1fr);
         }
         .doc {
           grid-column: 1 / -1;
+        }
+        .columns .doc {
+          display: none;
         }
       }
     `,
@@ -108,11 +119,14 @@ export class RerankResults extends LitElement {
     // Hundreds of result rows laid out at once made a 70–100 ms task on the page (npm run bench:main-thread).
     const shown = this.showAll ? this.results : this.results.slice(0, RESULTS_SHOWN);
     const hidden = this.results.length - shown.length;
-    return html`<ol aria-label="Ranked documents" data-testid="results-list">
+    // The column names, once above the list: "#3" alone did not say it is the document's place in the input.
+    return html`<div class="columns" aria-hidden="true" data-testid="results-columns"><span>rank</span><span>input #</span>
+      <span>score</span><span class="doc">document</span></div>
+    <ol aria-label="Ranked documents" data-testid="results-list">
       ${shown.map(
         (r, rank) => html`<li part="item" data-testid="result-item" data-index=${r.index} data-score=${r.score}>
           <span class="rank" aria-label="rank">${rank + 1}</span>
-          <span class="index" title="position in the input">#${r.index}</span>
+          <span class="index" title="its place in the input, counting from 0" aria-label="input #${r.index}">#${r.index}</span>
           <span class="score">
             <span>${r.score.toFixed(4)}</span>
             <span class="track" aria-hidden="true">

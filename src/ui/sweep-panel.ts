@@ -153,10 +153,12 @@ export class SweepPanel extends LitElement {
             <input id="batch-sizes" type="text" inputmode="numeric" data-testid="sweep-batch-sizes" .value=${this.batchSizesText}
               @input=${(e: Event) => (this.batchSizesText = (e.target as HTMLInputElement).value)} />
           </div>
-          ${number('sweep-pairs', 'Pairs', this.pairCount, (n) => (this.pairCount = n))}
+          ${number('sweep-pairs', 'Pairs per run', this.pairCount, (n) => (this.pairCount = n))}
           ${number('sweep-warmup', 'Warm-up runs', this.warmup, (n) => (this.warmup = n))}
           ${number('sweep-repeats', 'Measured runs', this.repeats, (n) => (this.repeats = n))}
         </div>
+        <p class="hint">Pairs per run: the query with each document, in turn, repeated up to this many pairs${this.request?.documents.length
+          ? ` (${this.request.documents.length} documents now)` : ''}. Warm-up runs are not measured.</p>
       </fieldset>
       <div class="actions">
         <button class="primary" part="run" data-testid="sweep-button" ?disabled=${running || blocker !== null} @click=${this.start}>Run sweep</button>
@@ -187,6 +189,8 @@ export class SweepPanel extends LitElement {
     if (rows.length === 0) return nothing;
     const knee = this.knee();
     const kneeSize = knee?.clear ? knee.batchSize : null;
+    // On wasm no GPU buffer exists: a column of "0 B" said nothing.
+    const gpu = this.reranker?.info.backend === 'webgpu';
     const data: uPlot.AlignedData = [rows.map((r) => r.batchSize), rows.map((r) => r.avgBatchMs), rows.map((r) => r.pairsPerSecond)];
     const spread = (r: SweepRow) => r.pairsPerSecondMin === null || r.pairsPerSecondMax === null ? '—'
       : r.runs < 2 ? 'one run' : `${formatRate(r.pairsPerSecondMin)}–${formatRate(r.pairsPerSecondMax)}`;
@@ -201,7 +205,8 @@ export class SweepPanel extends LitElement {
           <thead>
             <tr>
               <th scope="col">batch</th><th scope="col">batches</th><th scope="col">avg ms</th><th scope="col">p50 ms</th>
-              <th scope="col">pairs/s</th><th scope="col">pairs/s range</th><th scope="col">wasm heap</th><th scope="col">GPU buffers</th>
+              <th scope="col">pairs/s</th><th scope="col">pairs/s range</th><th scope="col" title="the wasm heap: onnxruntime's CPU memory">wasm memory</th>${gpu
+                ? html`<th scope="col" title="WebGPU buffers alive after the batch">GPU memory</th>` : nothing}
               <th scope="col" class="text">note</th>
             </tr>
           </thead>
@@ -215,8 +220,8 @@ export class SweepPanel extends LitElement {
                 <td data-label="p50 ms">${formatMs(r.p50BatchMs)}</td>
                 <td data-label="pairs/s">${formatRate(r.pairsPerSecond)}</td>
                 <td data-label="pairs/s range" title="slowest–fastest of ${r.runs} measured runs">${spread(r)}</td>
-                <td data-label="wasm heap">${formatBytes(r.wasmHeapBytes)}</td>
-                <td data-label="GPU buffers" title="peak ${formatBytes(r.gpuBufferPeakBytes)}">${formatBytes(r.gpuBufferBytes)}</td>
+                <td data-label="wasm memory">${formatBytes(r.wasmHeapBytes)}</td>
+                ${gpu ? html`<td data-label="GPU memory" title="peak ${formatBytes(r.gpuBufferPeakBytes)}">${formatBytes(r.gpuBufferBytes)}</td>` : nothing}
                 <td data-label="note" class="note ${note(r) ? 'wide' : 'empty'}">${note(r)}</td>
               </tr>`)}
           </tbody>
