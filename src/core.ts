@@ -1,6 +1,7 @@
 /**
  * `bge-reranker-web/core`: the reranker in the calling thread (tokenize → batch → run → score), for a worker of your
- * own or for Node. The main entry's `createReranker` wraps this in the bundled worker.
+ * own or for Node. The main entry's `createReranker` wraps this in the bundled worker; `serveReranker` is that
+ * worker's side, for a worker of your own that the main entry's `createReranker({ endpoint })` talks to.
  *
  * @example
  * import { createReranker } from 'bge-reranker-web/core';
@@ -8,4 +9,7 @@
  * await reranker.score([['capital of France', 'Paris is the capital of France.']]) // → [0.98]
  */
 export * from './lib/index.ts';
+export { serveReranker, WORKER_MAX_WAIT_MS, type ServeOptions } from './worker/serve.ts';
+export type { Endpoint } from './worker/protocol.ts';
+export { installMemoryProbe, type MemoryProbe, type MemoryUsage } from './lib/memory.ts';
 export { cachedModelFiles, clearModelCache, type CachedFile } from './lib/cache.ts';

@@ -11,6 +11,7 @@
  * // → [{ index: 1, score: 0.98, truncated: false }, { index: 0, score: 0.01, truncated: false }]
  */
 export { createWorkerReranker as createReranker, type WorkerReranker } from './worker/client.ts';
+export type { Endpoint } from './worker/protocol.ts';
 export { cachedModelFiles, clearModelCache, type CachedFile } from './lib/cache.ts';
 export { DTYPE_ORDER, DTYPES, type DtypeSpec } from './lib/dtypes.ts';
 export { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from './lib/known-models.ts';

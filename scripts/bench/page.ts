@@ -5,7 +5,7 @@
  */
 import { createReranker } from '../../src/lib/load.ts';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
-import { installMemoryProbe, readMemoryUsage } from '../../src/lib/memory.ts';
+import { installMemoryProbe } from '../../src/lib/memory.ts';
 import { ort } from '../../src/lib/ort.ts';
 import { modelFeeds } from '../../src/lib/padding.ts';
 import { runSweep } from '../../src/lib/sweep.ts';
@@ -13,7 +13,7 @@ import type { BatchRecord, Reranker } from '../../src/lib/types.ts';
 import type { BareRequest, LoadRequest, ScoreRequest, ScoreTiming } from './protocol.ts';
 
 // Before any wasm instance exists, so the sweep's memory column sees the heap.
-installMemoryProbe();
+const memoryProbe = installMemoryProbe();
 
 let reranker: Reranker | null = null;
 let bare: ort.InferenceSession | null = null;
@@ -48,7 +48,7 @@ window.benchLoad = async (request) => {
 
 window.benchSweep = async (request) => {
   if (!reranker) throw new Error('benchLoad first');
-  const memory = async () => readMemoryUsage();
+  const memory = async () => memoryProbe.read();
   return plain(await runSweep(reranker, request.pairs, { ...request, memory }));
 };
 

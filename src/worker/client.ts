@@ -17,7 +17,8 @@ import type {
   RerankerOptions,
   ScoreOptions,
 } from '../lib/types.ts';
-import { type Endpoint, type ReplyTo, type ReplyTypes, type Request, type RequestBody, type Response, type SerializedError } from './protocol.ts';
+import { isReply, type AbortRequest, type CallReply, type Calls, type CallType, type Endpoint, type Response,
+  type SerializedError } from './protocol.ts';
 // The .wasm's URL as seen from this module, handed to the worker. Left to itself, onnxruntime finds the .wasm beside
 // its own module, and a bundler that re-bundles our prebuilt worker (an app installing the package) does not carry
 // the .wasm along; this import makes every bundler emit it and give us its final URL.
@@ -25,11 +26,6 @@ import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url
 // The plain wasm build, half the size, for devices that will run on wasm only (see RerankerOptions.wasmCpu).
 import ortCpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortCpuLoaderUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
-
-export interface WorkerReranker extends Reranker {
-  /** Memory the worker's model uses now (wasm heap, live GPU buffers). */
-  memory(): Promise<MemoryUsage>;
-}
 
 /** Re-creates a worker-side error as the same named class on this side. */
 export function deserializeError(e: SerializedError): Error {
@@ -39,21 +35,23 @@ export function deserializeError(e: SerializedError): Error {
   return error;
 }
 
-type Outcome = Exclude<Response, { type: 'progress' | 'batch' | 'info' | 'error' }>;
-
-const REPLY_TYPES: ReplyTypes = { load: 'loaded', rerank: 'reranked', score: 'scored', memory: 'memory', dispose: 'disposed' };
-
 interface Pending {
-  resolve(response: Outcome): void;
+  /** The request's type: the reply that completes it has the same. */
+  type: CallType;
+  resolve(reply: CallReply): void;
   reject(error: Error): void;
   onProgress?: (event: LoadProgress) => void;
   onBatch?: (record: BatchRecord) => void;
-  onInfo?: (info: RerankerInfo) => void;
 }
 
+type Callbacks = Omit<Pending, 'type' | 'resolve' | 'reject'> & { signal?: AbortSignal };
+
+/** Numbers requests, routes the worker's replies and events to them, and bridges AbortSignals as abort requests. */
 class WorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Info listeners, keyed by the id of the load request that made the reranker. */
+  private readonly infoListeners = new Map<number, (info: RerankerInfo) => void>();
   private broken: Error | null = null;
 
   constructor(private readonly endpoint: Endpoint) {
@@ -61,8 +59,11 @@ class WorkerClient {
     (endpoint as { start?: () => void }).start?.();
   }
 
-  /** Listeners for info changes, keyed by the id of the load request that made the reranker. */
-  readonly infoListeners = new Map<number, (info: RerankerInfo) => void>();
+  /** Calls `listener` with each info change the worker reports for the reranker that load `loadId` made. */
+  onInfo(loadId: number, listener: (info: RerankerInfo) => void): () => void {
+    this.infoListeners.set(loadId, listener);
+    return () => this.infoListeners.delete(loadId);
+  }
 
   private receive(message: Response): void {
     if (message.type === 'info') {
@@ -84,7 +85,8 @@ class WorkerClient {
         return;
       default:
         this.pending.delete(message.id);
-        entry.resolve(message);
+        if (isReply(message) && message.type === entry.type) entry.resolve(message);
+        else entry.reject(new RerankerError(`the worker answered ${(message as Response).type} to ${entry.type}`));
     }
   }
 
@@ -95,46 +97,43 @@ class WorkerClient {
     this.pending.clear();
   }
 
-  /** The id the next request will get. */
-  get upcomingId(): number {
-    return this.nextId;
-  }
-
-  request<B extends RequestBody>(
-    message: B,
-    handlers: Omit<Pending, 'resolve' | 'reject'> & { signal?: AbortSignal } = {},
-  ): Promise<ReplyTo<B['type']>> {
+  /** Sends a request and resolves with its reply (and the request's id). */
+  call<T extends CallType>(type: T, body: Calls[T]['request'], { signal, ...callbacks }: Callbacks = {}):
+    Promise<{ id: number; reply: Calls[T]['reply'] }> {
     if (this.broken) return Promise.reject(this.broken);
-    const { signal, ...callbacks } = handlers;
-    if (signal?.aborted) return Promise.reject(new AbortError(`${message.type} was aborted`, { cause: signal.reason }));
+    if (signal?.aborted) return Promise.reject(new AbortError(`${type} was aborted`, { cause: signal.reason }));
     const id = this.nextId++;
-    const expected = REPLY_TYPES[message.type as keyof ReplyTypes];
     return new Promise((resolve, reject) => {
-      const onAbort = () => this.endpoint.postMessage({ type: 'abort', id: this.nextId++, target: id } satisfies Request);
+      const onAbort = () => this.endpoint.postMessage({ type: 'abort', id: this.nextId++, target: id } satisfies AbortRequest);
       signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
         ...callbacks,
-        resolve: (response) => {
+        type,
+        resolve: (message) => {
           done();
-          if (response.type === expected) resolve(response as ReplyTo<B['type']>);
-          else reject(new RerankerError(`the worker answered ${response.type} to ${message.type}`));
+          resolve({ id, reply: (message as CallReply<T>).reply });
         },
         reject: (error) => {
           done();
           reject(error);
         },
       });
-      this.endpoint.postMessage({ ...message, id } as Request);
+      this.endpoint.postMessage({ ...body, type, id });
     });
   }
 }
 
-class RemoteReranker implements WorkerReranker {
+/**
+ * The reranker in a worker: the same `Reranker` as the in-thread core, plus the worker's memory. Made by
+ * {@link createWorkerReranker} (the main entry's `createReranker`).
+ */
+export class WorkerReranker implements Reranker {
   private disposed = false;
   private currentInfo: RerankerInfo;
-  private readonly infoListeners = new Set<(info: RerankerInfo) => void>();
+  private readonly listeners = new Set<(info: RerankerInfo) => void>();
 
+  /** @internal */
   constructor(
     private readonly client: WorkerClient,
     loadId: number,
@@ -142,9 +141,9 @@ class RemoteReranker implements WorkerReranker {
     private readonly onDispose: () => void,
   ) {
     this.currentInfo = info;
-    client.infoListeners.set(loadId, (next) => {
+    client.onInfo(loadId, (next) => {
       this.currentInfo = next;
-      for (const listener of this.infoListeners) listener(next);
+      for (const listener of this.listeners) listener(next);
     });
   }
 
@@ -154,8 +153,8 @@ class RemoteReranker implements WorkerReranker {
   }
 
   onInfoChange(listener: (info: RerankerInfo) => void): () => void {
-    this.infoListeners.add(listener);
-    return () => this.infoListeners.delete(listener);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private check(): void {
@@ -165,10 +164,8 @@ class RemoteReranker implements WorkerReranker {
   async rerank(query: string, documents: readonly string[], options: RerankOptions = {}): Promise<RerankResult[]> {
     this.check();
     const { signal, onBatch, returnDocuments, ...rest } = options;
-    const { columns } = await this.client.request(
-      { type: 'rerank', query, documents, options: { ...rest, reportBatches: Boolean(onBatch) } },
-      { signal, onBatch },
-    );
+    const { reply: { columns } } = await this.client.call('rerank',
+      { query, documents, options: { ...rest, reportBatches: Boolean(onBatch) } }, { signal, onBatch });
     const windows = columns.windows;
     return Array.from(columns.indices, (index, k) => ({
       index,
@@ -182,23 +179,22 @@ class RemoteReranker implements WorkerReranker {
   async score(pairs: readonly (readonly [string, string])[], options: ScoreOptions = {}): Promise<number[]> {
     this.check();
     const { signal, onBatch, ...rest } = options;
-    const { scores } = await this.client.request(
-      { type: 'score', pairs, options: { ...rest, reportBatches: Boolean(onBatch) } },
-      { signal, onBatch },
-    );
-    return Array.from(scores);
+    const { reply } = await this.client.call('score', { pairs, options: { ...rest, reportBatches: Boolean(onBatch) } },
+      { signal, onBatch });
+    return Array.from(reply.scores);
   }
 
+  /** Memory the worker's model uses now (wasm heap, live GPU buffers). */
   async memory(): Promise<MemoryUsage> {
     this.check();
-    return (await this.client.request({ type: 'memory' })).usage;
+    return (await this.client.call('memory', {})).reply.usage;
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     try {
-      await this.client.request({ type: 'dispose' });
+      await this.client.call('dispose', {});
     } finally {
       this.onDispose();
     }
@@ -242,9 +238,8 @@ export async function createWorkerReranker(options: RerankerOptions & { endpoint
   });
   try {
     // The worker's own 'ready' progress event reaches `progress` before this resolves.
-    const loadId = client.upcomingId;
-    const { info } = await client.request({ type: 'load', options: load }, { signal, onProgress: progress });
-    return new RemoteReranker(client, loadId, info, () => worker?.terminate());
+    const { id, reply } = await client.call('load', { options: load }, { signal, onProgress: progress });
+    return new WorkerReranker(client, id, reply.info, () => worker?.terminate());
   } catch (error) {
     worker?.terminate();
     throw error;

@@ -1,7 +1,8 @@
 /**
- * The one message protocol between the UI thread and the reranker worker. Every request carries an id; progress and
- * batch records are their own message kinds; errors cross as { name, message, stack } and are re-thrown on the other
- * side as the same named class. Large arrays move as transferables.
+ * The one message protocol between a reranker client and the worker that runs the core. One table, {@link Calls},
+ * declares each request kind with its reply; every message type derives from it. A request carries an id; its reply
+ * has the request's type and id; progress, batch records and info changes are events of their own; errors cross as
+ * { name, message, stack } and are re-thrown on the other side as the same named class. Large arrays are transferred.
  */
 import type { BatchRecord, LoadProgress, RerankerInfo, RerankerOptions, RerankOptions, ScoreOptions } from '../lib/types.ts';
 import type { MemoryUsage } from '../lib/memory.ts';
@@ -10,18 +11,6 @@ import type { MemoryUsage } from '../lib/memory.ts';
 export type LoadOptions = Omit<RerankerOptions, 'progress' | 'signal'>;
 export type WireScoreOptions = Omit<ScoreOptions, 'signal' | 'onBatch'> & { reportBatches: boolean };
 export type WireRerankOptions = Omit<RerankOptions, 'signal' | 'onBatch' | 'returnDocuments'> & { reportBatches: boolean };
-
-export type Request =
-  | { type: 'load'; id: number; options: LoadOptions }
-  | { type: 'rerank'; id: number; query: string; documents: readonly string[]; options: WireRerankOptions }
-  | { type: 'score'; id: number; pairs: readonly (readonly [string, string])[]; options: WireScoreOptions }
-  | { type: 'memory'; id: number }
-  | { type: 'dispose'; id: number }
-  /** Cancels the request `target`; answered by that request's own error. */
-  | { type: 'abort'; id: number; target: number };
-
-/** A request before the client numbers it (distributes over the union). */
-export type RequestBody = Exclude<Request, { type: 'abort' }> extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 /** Rerank results as columns: small to clone, and documents never travel back (the caller has them). */
 export interface RerankColumns {
@@ -32,34 +21,56 @@ export interface RerankColumns {
   windows: Int32Array | null;
 }
 
+/** Each request kind: what the request carries besides `type` and `id`, and what its reply carries. */
+export interface Calls {
+  load: { request: { options: LoadOptions }; reply: { info: RerankerInfo } };
+  rerank: {
+    request: { query: string; documents: readonly string[]; options: WireRerankOptions };
+    reply: { columns: RerankColumns };
+  };
+  score: { request: { pairs: readonly (readonly [string, string])[]; options: WireScoreOptions }; reply: { scores: Float64Array } };
+  memory: { request: object; reply: { usage: MemoryUsage } };
+  dispose: { request: object; reply: object };
+}
+
+export type CallType = keyof Calls;
+
+/** The request of one kind (a union of every kind's for the default). */
+export type CallRequest<T extends CallType = CallType> = { [K in T]: { type: K; id: number } & Calls[K]['request'] }[T];
+
+/** The reply that completes a request of one kind: the request's type and id. */
+export type CallReply<T extends CallType = CallType> = { [K in T]: { type: K; id: number; reply: Calls[K]['reply'] } }[T];
+
+/** Cancels the request `target`; answered by that request's own error. */
+export interface AbortRequest {
+  type: 'abort';
+  id: number;
+  target: number;
+}
+
+export type Request = CallRequest | AbortRequest;
+
 export interface SerializedError {
   name: string;
   message: string;
   stack?: string;
 }
 
-export type Response =
+/** What the worker sends while a request runs, keyed by that request's id. */
+export type WorkerEvent =
   | { type: 'progress'; id: number; event: LoadProgress }
   | { type: 'batch'; id: number; record: BatchRecord }
   /** The loaded reranker's info changed (e.g. wasm after a lost GPU device); `id` is the load request's. */
-  | { type: 'info'; id: number; info: RerankerInfo }
-  | { type: 'loaded'; id: number; info: RerankerInfo }
-  | { type: 'reranked'; id: number; columns: RerankColumns }
-  | { type: 'scored'; id: number; scores: Float64Array }
-  | { type: 'memory'; id: number; usage: MemoryUsage }
-  | { type: 'disposed'; id: number }
-  | { type: 'error'; id: number; error: SerializedError };
+  | { type: 'info'; id: number; info: RerankerInfo };
 
-/** The reply that completes each request: the client waits for exactly this type (or an error). */
-export interface ReplyTypes {
-  load: 'loaded';
-  rerank: 'reranked';
-  score: 'scored';
-  memory: 'memory';
-  dispose: 'disposed';
+/** Ends a request instead of its reply. */
+export interface ErrorResponse {
+  type: 'error';
+  id: number;
+  error: SerializedError;
 }
 
-export type ReplyTo<R extends RequestBody['type']> = Extract<Response, { type: ReplyTypes[R] }>;
+export type Response = CallReply | WorkerEvent | ErrorResponse;
 
 /** The part of Worker / MessagePort / DedicatedWorkerGlobalScope both sides need. */
 export interface Endpoint {
@@ -71,4 +82,9 @@ export interface Endpoint {
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
   return { name: 'Error', message: String(error) };
+}
+
+/** Whether a response is a request's reply (not an event, not an error). */
+export function isReply(response: Response): response is CallReply {
+  return 'reply' in response;
 }

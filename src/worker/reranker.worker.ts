@@ -5,5 +5,4 @@ import { serveReranker } from './serve.ts';
 import { trustSameOriginScripts } from './trusted-types.ts';
 
 trustSameOriginScripts(); // onnxruntime's wasm threads, where the worker's policy requires Trusted Types
-installMemoryProbe();
-serveReranker(self);
+serveReranker(self, { memory: installMemoryProbe() });

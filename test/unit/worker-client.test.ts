@@ -19,8 +19,14 @@ function fakeWorker(create: (options: RerankerOptions) => Promise<Reranker>) {
     transfers.push({ type: (message as Response).type, transferred: transfer.length });
     post(message, transfer);
   };
-  serveReranker(workerSide, create);
+  serveReranker(workerSide, { create });
   return { endpoint: channel.port1 as unknown as Endpoint, transfers, close: () => channel.port1.close() };
+}
+
+function fakeWorkerWith(options: Parameters<typeof serveReranker>[1]) {
+  const channel = new MessageChannel();
+  serveReranker(channel.port2 as unknown as Endpoint, options);
+  return { endpoint: channel.port1 as unknown as Endpoint, close: () => channel.port1.close() };
 }
 
 /** A fake core: scores are the document lengths; a document "OOM" throws OutOfMemoryError; "slow" waits. */
@@ -90,7 +96,7 @@ describe('client over a fake worker', () => {
       { index: 2, score: 2, truncated: false, document: 'cc' },
       { index: 0, score: 1, truncated: true, document: 'a' },
     ]);
-    const reranked = worker.transfers.filter((t) => t.type === 'reranked').at(-1)!;
+    const reranked = worker.transfers.filter((t) => t.type === 'rerank').at(-1)!;
     expect(reranked.transferred).toBe(3); // indices, scores, truncated buffers
   });
 
@@ -98,7 +104,7 @@ describe('client over a fake worker', () => {
     const records: BatchRecord[] = [];
     expect(await reranker.score([['q', 'xx'], ['q', 'x']], { onBatch: (r) => records.push(r) })).toEqual([2, 1]);
     expect(records).toHaveLength(1);
-    expect(worker.transfers.filter((t) => t.type === 'scored').at(-1)!.transferred).toBe(1);
+    expect(worker.transfers.filter((t) => t.type === 'score').at(-1)!.transferred).toBe(1);
   });
 
   it('carries a change of the worker\'s info to the client, which replaces its info and tells listeners', async () => {
@@ -144,7 +150,7 @@ describe("the worker's load request", () => {
   /** Drives the adapter with raw protocol messages and collects its answers by request id. */
   function rawWorker(create: (options: RerankerOptions) => Promise<Reranker>) {
     const channel = new MessageChannel();
-    serveReranker(channel.port2 as unknown as Endpoint, create);
+    serveReranker(channel.port2 as unknown as Endpoint, { create });
     const waiting = new Map<number, (response: Response) => void>();
     channel.port1.onmessage = (event: MessageEvent<Response>) => {
       if (event.data.type !== 'progress' && event.data.type !== 'batch' && event.data.type !== 'info') waiting.get(event.data.id)?.(event.data);
@@ -170,17 +176,44 @@ describe("the worker's load request", () => {
     };
     const worker = rawWorker(create);
     try {
-      expect(await worker.send({ type: 'load', id: 1, options: {} })).toMatchObject({ type: 'loaded', info: { modelId: 'model 1' } });
+      expect(await worker.send({ type: 'load', id: 1, options: {} })).toMatchObject({ type: 'load', id: 1, reply: { info: { modelId: 'model 1' } } });
       const failed = await worker.send({ type: 'load', id: 2, options: { model: 'missing/model' } });
       expect(failed).toMatchObject({ type: 'error', error: { name: 'ModelLoadError' } });
       // The first model still answers.
       const reranked = await worker.send({ type: 'rerank', id: 3, query: 'q', documents: ['a', 'bb'], options: { reportBatches: false } });
-      expect(reranked.type).toBe('reranked');
-      expect(await worker.send({ type: 'load', id: 4, options: {} })).toMatchObject({ type: 'loaded', info: { modelId: 'model 3' } });
+      expect(reranked).toMatchObject({ type: 'rerank', id: 3, reply: { columns: { windows: null } } });
+      expect(await worker.send({ type: 'load', id: 4, options: {} })).toMatchObject({ type: 'load', id: 4, reply: { info: { modelId: 'model 3' } } });
       expect(log).toEqual(['create model 1', 'create model 2', 'create model 3', 'dispose model 1']);
     } finally {
       worker.close();
     }
+  });
+});
+
+describe('the protocol', () => {
+  it("answers memory with the probe it was given, and with nulls without one", async () => {
+    const usage = { wasmHeapBytes: 65536, gpuBufferBytes: null, gpuBufferPeakBytes: null };
+    const probed = fakeWorkerWith({ create: fakeCreate, memory: { read: () => usage } });
+    const plain = fakeWorkerWith({ create: fakeCreate });
+    try {
+      expect(await (await createWorkerReranker({ endpoint: probed.endpoint })).memory()).toEqual(usage);
+      expect(await (await createWorkerReranker({ endpoint: plain.endpoint })).memory())
+        .toEqual({ wasmHeapBytes: null, gpuBufferBytes: null, gpuBufferPeakBytes: null });
+    } finally {
+      probed.close();
+      plain.close();
+    }
+  });
+
+  it('a reply of another type than the request fails that request, naming both', async () => {
+    const channel = new MessageChannel();
+    channel.port2.onmessage = (event: MessageEvent<{ type: string; id: number }>) => {
+      if (event.data.type === 'load') channel.port2.postMessage({ type: 'load', id: event.data.id, reply: { info: { modelId: 'x' } } });
+      else channel.port2.postMessage({ type: 'memory', id: event.data.id, reply: { usage: {} } });
+    };
+    const reranker = await createWorkerReranker({ endpoint: channel.port1 as unknown as Endpoint });
+    await expect(reranker.score([['q', 'd']])).rejects.toMatchObject({ name: 'RerankerError', message: 'the worker answered memory to score' });
+    channel.port1.close();
   });
 });
 
@@ -224,7 +257,7 @@ describe('client over the real core', () => {
     }
     const longest = a.find((r) => r.index === 2)!;
     expect(longest.window!.end - longest.window!.start).toBeLessThan(docs[2].length); // a window, not the whole text
-    expect(worker.transfers.filter((t) => t.type === 'reranked').at(-1)!.transferred).toBe(4); // the windows' buffer too
+    expect(worker.transfers.filter((t) => t.type === 'rerank').at(-1)!.transferred).toBe(4); // the windows' buffer too
     const truncated = await remote.rerank('capital of France', docs);
     expect(truncated.every((r) => r.window === undefined)).toBe(true);
   });
