@@ -97,10 +97,10 @@ export function exportModel(options: ExportOptions): ExportReport {
     tensorState.dtype = dtype;
     tensorState.index = 0;
     progress({ status: 'file-start', dtype, path: ONNX_FILE[dtype] });
-    let started = performance.now();
+    const started = performance.now();
+    // A graph and its external data are written together: both took the dtype's time.
     files.push(...writeOnnxFiles(weights, [dtype], out, options.graphOptions, (file) => {
       progress({ status: 'file-done', path: file.path, bytes: file.bytes, seconds: (performance.now() - started) / 1000 });
-      started = performance.now();
     }));
   }
   return { weights, files };
