@@ -158,7 +158,7 @@ describe.skipIf(skip !== null)('what the built app shows, in Chromium', () => {
       // On a phone each row is a card whose values carry their column's name.
       const labels = await narrow.getByTestId('timing-row').first().locator('td').evaluateAll((tds) =>
         tds.map((td) => getComputedStyle(td, '::before').content));
-      expect(labels).toEqual(['"batch"', '"pairs"', '"tokens"', '"cells"', '"padding"', '"ms"', '"pairs/s"']);
+      expect(labels).toEqual(['"batch"', '"pairs"', '"tokens"', '"with padding"', '"padding"', '"ms"', '"pairs/s"']);
       await narrow.locator('rerank-panel batch-timing').screenshot({ path: path.join(SCREENSHOTS, 'timing-390.png') });
       await narrow.locator('sweep-panel').screenshot({ path: path.join(SCREENSHOTS, 'sweep-390.png') });
     } finally {
@@ -169,9 +169,49 @@ describe.skipIf(skip !== null)('what the built app shows, in Chromium', () => {
     await page.locator('sweep-panel').screenshot({ path: path.join(SCREENSHOTS, 'sweep-1280.png') });
   });
 
+  it('says beside a disabled Rerank why (empty query, batch size 0, 1,001 documents), in the user\'s terms', async () => {
+    const reason = () => page.getByTestId('rerank-blocked').textContent();
+    await setDocuments('', ['Paris is the capital of France.']);
+    expect(await page.getByTestId('rerank-button').isDisabled()).toBe(true);
+    expect(await reason()).toMatch(/^Type a query/);
+    await setDocuments('capital of France?', ['Paris is the capital of France.']);
+    await page.getByTestId('batch-size-input').fill('0');
+    expect(await reason()).toBe('Batch size: a whole number from 1 to 4,096.');
+    await page.getByTestId('batch-size-input').fill('16');
+    await setDocuments('capital?', Array.from({ length: 1001 }, (_, i) => `Document ${i}.`));
+    expect(await reason()).toBe('1,001 documents: one rerank takes at most 1,000. Remove 1, or rerank them in parts.');
+    expect(await page.getByTestId('documents-detected').textContent()).toContain('Up to 1,000 documents and 5,000,000 characters per rerank.');
+    await setDocuments('capital of France?', ['Paris is the capital of France.']);
+    expect(await page.getByTestId('rerank-blocked').count()).toBe(0);
+    expect(await page.getByTestId('rerank-button').isEnabled()).toBe(true);
+  });
+
+  it('marks results stale when the input or the model changes, and shows the demo warning beside them', async () => {
+    await setDocuments('capital of France?', ['Berlin is in Germany.', 'Paris is the capital of France.']);
+    await rerank();
+    const results = page.getByTestId('results');
+    expect(await results.getAttribute('data-stale')).toBe('false');
+    expect(await page.getByTestId('results-stale').count()).toBe(0);
+    // The demo model's random weights are named where the scores are, not only in the model panel.
+    expect(await page.getByTestId('results-generated').textContent()).toMatch(/Generated demo weights: scores are not\s+meaningful/);
+
+    await page.getByTestId('query-input').fill('capital of Germany?');
+    expect(await results.getAttribute('data-stale')).toBe('true');
+    expect(await page.getByTestId('results-stale').textContent()).toMatch(/out of date: the query changed/);
+    await page.getByTestId('query-input').fill('capital of France?');
+    expect(await results.getAttribute('data-stale')).toBe('false');
+
+    // Another model loaded: the ranking of the one before is marked, until a rerank replaces it.
+    await page.getByTestId('load-button').click();
+    await waitStatus('model-status', 'ready');
+    expect(await page.getByTestId('results-stale').textContent()).toMatch(/another model is loaded/);
+    await rerank();
+    expect(await results.getAttribute('data-stale')).toBe('false');
+  });
+
   it('keeps the loaded model in use when loading another fails, and leaves no half-filled progress bars', async () => {
+    await page.getByTestId('source-url').check();
     await page.getByTestId('model-url').fill('models/no-such-model/');
-    expect(await page.getByTestId('source-url').isChecked()).toBe(true);
     await page.getByTestId('load-button').click();
     await waitStatus('model-status', 'error');
     expect(await page.getByTestId('model-error').textContent()).toMatch(/^ModelLoadError: /);

@@ -1,12 +1,15 @@
 /**
- * The model picker in the built app, in Chromium: picking a known model fills the hub id and shows its languages and
- * download size, by mouse and by keyboard; picking downloads nothing (only Load does, and then from the hub, which is
- * answered here with 404s); the cards fit 390 px. Screenshots at 1280 and 390 px go to test-results/.
+ * The model panel in the built app, in Chromium: one source shown at a time, the Load button naming what it loads and
+ * in the first screen at 1280×900 and 390×844, the dtype options from the core's table, a URL refused as it is typed;
+ * picking a known model fills the hub id and shows its languages and download size, by mouse and by keyboard; picking
+ * downloads nothing (only Load does, and then from the hub, which is answered here with 404s); the cards fit 390 px.
+ * Screenshots at 1280 and 390 px go to test-results/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { DTYPE_ORDER, DTYPES } from '../../src/lib/dtypes.ts';
 import { KNOWN_MODELS, knownModel } from '../../src/lib/known-models.ts';
 import { describeDownload, downloadOptions } from '../../src/ui/known-model-choice.ts';
 import { chromiumSkipReason, launchChromium } from './harness.ts';
@@ -17,7 +20,7 @@ const skip = chromiumSkipReason();
 const MINILM = 'Xenova/ms-marco-MiniLM-L-6-v2';
 const V2_M3 = 'onnx-community/bge-reranker-v2-m3-ONNX';
 
-describe.skipIf(skip !== null)('the model picker in the built app, in Chromium', () => {
+describe.skipIf(skip !== null)('the model panel and picker in the built app, in Chromium', () => {
   let site: StaticSite;
   let browser: Browser;
   let app: AppPage;
@@ -35,7 +38,7 @@ describe.skipIf(skip !== null)('the model picker in the built app, in Chromium',
       hubRequests.push(route.request().url());
       return route.fulfill({ status: 404, body: 'not here' });
     });
-    await page.waitForFunction(() => customElements.get('known-model-picker') !== undefined);
+    await page.getByTestId('load-button').waitFor();
   }, 180_000);
 
   afterAll(async () => {
@@ -50,7 +53,91 @@ describe.skipIf(skip !== null)('the model picker in the built app, in Chromium',
   const card = (id: string) => page.locator(`[data-testid="known-model"][data-id="${id}"]`);
   const radio = (name: string) => page.getByRole('radio', { name: new RegExp(`^${name}\\b`) });
 
+  /** Whether the Load button lies wholly inside the viewport as the page first shows it (no scrolling). */
+  const loadButtonInFirstScreen = (p: Page) => p.evaluate(() => {
+    const button = document.querySelector('reranker-app')!.shadowRoot!.querySelector('model-panel')!.shadowRoot!
+      .querySelector('[data-testid="load-button"]')!;
+    const box = button.getBoundingClientRect();
+    return { top: box.top, bottom: box.bottom, height: innerHeight, scrollY };
+  });
+
+  it('puts the Load button in the first screen at 1280×900 and 390×844, with every source chosen', async () => {
+    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+      const fresh = await browser.newPage({ viewport });
+      try {
+        await fresh.goto(site.url);
+        await fresh.getByTestId('load-button').waitFor();
+        for (const source of ['demo', 'hub', 'url', 'files']) {
+          await fresh.evaluate(() => scrollTo(0, 0));
+          if (source !== 'demo') {
+            // Chosen without scrolling the page: the radio is near the top at both sizes.
+            await fresh.getByTestId(`source-${source}`).dispatchEvent('click');
+          }
+          const box = await loadButtonInFirstScreen(fresh);
+          expect(box.scrollY, `${viewport.width}px, ${source}`).toBe(0);
+          expect(box.top, `${viewport.width}px, ${source}`).toBeGreaterThanOrEqual(0);
+          expect(box.bottom, `${viewport.width}px, ${source}: the Load button at ${box.top}–${box.bottom}`).toBeLessThanOrEqual(box.height);
+        }
+        await fresh.getByTestId('source-demo').dispatchEvent('click');
+        await fresh.screenshot({ path: path.join(SCREENSHOTS, `first-screen-${viewport.width}.png`) });
+      } finally {
+        await fresh.close();
+      }
+    }
+  });
+
+  it('shows one source as chosen, and the Load button names what it will load', async () => {
+    const checkedSources = () => page.locator('input[name="source"]').evaluateAll((radios) =>
+      radios.filter((r) => (r as HTMLInputElement).checked).map((r) => r.getAttribute('value')));
+    // The demo is the default: no hub card is on screen (so none can look checked), and the button names the demo.
+    expect(await checkedSources()).toEqual(['demo']);
+    expect(await page.getByTestId('known-model').count()).toBe(0);
+    expect((await page.getByTestId('load-button').textContent())?.trim()).toBe('Load the XLM-R demo');
+    await page.getByTestId('demo-model').selectOption('bert');
+    expect((await page.getByTestId('load-button').textContent())?.trim()).toBe('Load the BERT demo');
+    await page.getByTestId('demo-model').selectOption('xlmr');
+
+    // The hub: its cards and id, and no demo select; the button names the hub model.
+    await page.getByTestId('source-hub').check();
+    expect(await checkedSources()).toEqual(['hub']);
+    expect(await page.getByTestId('demo-model').count()).toBe(0);
+    expect((await page.getByTestId('load-button').textContent())?.trim()).toBe('Load bge-reranker-v2-m3');
+  });
+
+  it('offers every dtype of the core\'s table (DTYPES), labelled from it, after auto', async () => {
+    const options = await page.getByTestId('dtype-select').locator('option').evaluateAll((els) =>
+      els.map((o) => ({ value: o.getAttribute('value'), label: o.textContent?.trim() })));
+    expect(options.map((o) => o.value)).toEqual(['auto', ...DTYPE_ORDER]);
+    expect(options.slice(1).map((o) => o.label)).toEqual(DTYPE_ORDER.map((d) => DTYPES[d].label));
+    await page.getByTestId('dtype-select').selectOption('q4f16');
+    expect(await page.getByTestId('dtype-hint').textContent()).toContain(DTYPES.q4f16.description);
+    await page.getByTestId('dtype-select').selectOption('auto');
+  });
+
+  it('refuses a URL that is not a web address as it is typed, and says why beside the Load button', async () => {
+    await page.getByTestId('source-url').check();
+    await page.getByTestId('model-url').fill('htp:/bad url');
+    expect(await page.getByTestId('model-url-problem').textContent()).toMatch(/^"htp:" is not a web address/);
+    expect(await page.getByTestId('load-button').isDisabled()).toBe(true);
+    expect(await page.getByTestId('load-blocked').textContent()).toMatch(/^"htp:" is not a web address/);
+    await page.getByTestId('model-url').fill('https://models.example/m/tiny/');
+    expect(await page.getByTestId('model-url-problem').count()).toBe(0);
+    expect(await page.getByTestId('load-button').isEnabled()).toBe(true);
+    expect((await page.getByTestId('load-button').textContent())?.trim()).toBe('Load tiny from its URL');
+  });
+
+  it('says before a load that a max length of 100000 is too long, in tokens', async () => {
+    await page.getByTestId('source-demo').check();
+    await page.locator('model-panel #max-length').fill('100000');
+    expect(await page.getByTestId('max-length-problem').textContent()).toMatch(/at most 8192 tokens per \(query, document\) pair/);
+    expect(await page.getByTestId('load-blocked').textContent()).not.toMatch(/maxLength/);
+    expect(await page.getByTestId('load-button').isDisabled()).toBe(true);
+    await page.locator('model-panel #max-length').fill('512');
+    expect(await page.getByTestId('load-button').isEnabled()).toBe(true);
+  });
+
   it('lists the known models, bge-reranker-v2-m3 first and checked, as the hub id field says', async () => {
+    await page.getByTestId('source-hub').check();
     const ids = await page.getByTestId('known-model').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-id')));
     expect(ids).toEqual(KNOWN_MODELS.map((m) => m.id));
     expect(await page.getByTestId('hub-id').inputValue()).toBe(V2_M3);
@@ -80,7 +167,7 @@ describe.skipIf(skip !== null)('the model picker in the built app, in Chromium',
     const expected = downloadOptions(knownModel(MINILM)!, 'auto', 'auto', webgpu).map(describeDownload);
     const shown = await minilm.getByTestId('known-download').textContent();
     for (const text of expected) expect(shown).toContain(text);
-    expect(shown).toContain('q8 23.5 MB'); // on wasm, where this Chromium's software adapter sends auto
+    expect(shown).toContain('q8 23.1 MB'); // the hub's listed size, on wasm, where this Chromium's software adapter sends auto
 
     // Changing the dtype changes the size shown, to that one file.
     await page.getByTestId('dtype-select').selectOption('q8');
@@ -116,13 +203,15 @@ describe.skipIf(skip !== null)('the model picker in the built app, in Chromium',
     await app.waitStatus('model-status', 'error');
     expect(hubRequests.length).toBeGreaterThan(0);
     for (const url of hubRequests) expect(url.startsWith(`https://huggingface.co/${MINILM}/`), url).toBe(true);
+    // The failure says the network may be the cause, and that the demo needs none.
+    expect(await page.getByTestId('model-error-network').textContent()).toMatch(/over the network: check the connection, and that huggingface\.co\s+can be\s+reached/);
   });
 
   it('fits 390 px: every card within the screen, no sideways scrolling', async () => {
     const narrow = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {
       await narrow.goto(site.url);
-      await narrow.waitForFunction(() => customElements.get('known-model-picker') !== undefined);
+      await narrow.getByTestId('source-hub').check();
       await narrow.getByRole('radio', { name: /ms-marco-MiniLM-L-6-v2/ }).click();
       expect(await narrow.getByTestId('hub-id').inputValue()).toBe(MINILM);
       expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
