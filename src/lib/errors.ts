@@ -29,11 +29,6 @@ export class ModelLoadError extends RerankerError {
   }
 }
 
-/** The requested backend or dtype cannot run here (no WebGPU adapter, no shader-f16, ...). */
-export class BackendUnavailableError extends RerankerError {
-  override name = 'BackendUnavailableError';
-}
-
 /** The device ran out of memory (GPU buffer or wasm heap) for a batch. */
 export class OutOfMemoryError extends RerankerError {
   override name = 'OutOfMemoryError';
@@ -58,7 +53,6 @@ export const ERROR_CLASSES = {
   RerankerError,
   InputError,
   ModelLoadError,
-  BackendUnavailableError,
   OutOfMemoryError,
   DeviceLostError,
   AbortError,
@@ -67,6 +61,7 @@ export const ERROR_CLASSES = {
 
 export type RerankerErrorName = keyof typeof ERROR_CLASSES;
 
+/** Internal (not exported by the entries): throws AbortError when `signal` is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw new AbortError(`${what} was aborted`, { cause: signal.reason });
 }
