@@ -29,6 +29,19 @@ export class ModelLoadError extends RerankerError {
   }
 }
 
+/**
+ * A downloaded file is not the file the server described: its size differs from `Content-Length` / `X-Linked-Size`,
+ * or its SHA-256 from the hub's (`X-Linked-Etag` / `ETag`). Nothing of it stays cached.
+ */
+export class IntegrityError extends ModelLoadError {
+  override name = 'IntegrityError';
+}
+
+/** The browser's storage quota cannot hold a download: raised before any byte of it is fetched. */
+export class StorageQuotaError extends RerankerError {
+  override name = 'StorageQuotaError';
+}
+
 /** The device ran out of memory (GPU buffer or wasm heap) for a batch. */
 export class OutOfMemoryError extends RerankerError {
   override name = 'OutOfMemoryError';
@@ -53,6 +66,8 @@ export const ERROR_CLASSES = {
   RerankerError,
   InputError,
   ModelLoadError,
+  IntegrityError,
+  StorageQuotaError,
   OutOfMemoryError,
   DeviceLostError,
   AbortError,
