@@ -25,9 +25,24 @@ export const DEFAULT_MODEL_ID = 'onnx-community/bge-reranker-v2-m3-ONNX';
 export type LoadProgress =
   | { status: 'initiate'; file: string }
   | { status: 'download'; file: string }
-  | { status: 'progress'; file: string; loaded: number; total: number | null; overall: ByteProgress }
-  | { status: 'done'; file: string; bytes: number; fromCache: boolean; overall: ByteProgress }
+  | { status: 'progress'; file: string; loaded: number; total: number | null; overall: ByteProgress;
+      /** On the first event after a download picked up again: where, and why (see {@link DownloadResume}). */
+      resumed?: DownloadResume }
+  | { status: 'done'; file: string; bytes: number; fromCache: boolean; overall: ByteProgress;
+      /** What the bytes were checked against: the server's SHA-256, its size alone, or nothing it declared. */
+      verified?: 'sha256' | 'size' | 'none' }
   | { status: 'ready'; info: RerankerInfo };
+
+/**
+ * A download that continued instead of starting over: after a page reload (`stored`: the pieces already in the
+ * browser cache), a dropped connection or an error answer (`retry`). `ranged` is false where the server ignored the
+ * `Range` request and sent the whole file again (its first `from` bytes are skipped, so progress never goes back).
+ */
+export interface DownloadResume {
+  from: number;
+  cause: 'stored' | 'retry';
+  ranged: boolean;
+}
 
 export interface ByteProgress {
   loaded: number;
@@ -50,6 +65,16 @@ export interface RerankerOptions {
   signal?: AbortSignal;
   /** Use the browser's Cache API for downloaded files (default true where it exists). */
   cache?: boolean;
+  /**
+   * Where hub ids are downloaded from (default `https://huggingface.co/`, or transformers.js' `env.remoteHost` where
+   * set): a mirror with the hub's paths, `{remoteHost}{id}/resolve/{revision}/{path}` (the `HF_ENDPOINT` convention).
+   */
+  remoteHost?: string;
+  /**
+   * A download larger than this is stored in pieces of this many bytes as it arrives, so that a dropped connection or
+   * a reload continues from the last stored piece (default 8 MiB).
+   */
+  downloadPieceBytes?: number;
   /** URL of onnxruntime-web's .wasm file (its WebGPU build, 26.9 MB), for hosts that serve it elsewhere. */
   wasmUrl?: string;
   /**
@@ -127,6 +152,23 @@ export interface RerankerInfo {
   labels: 1 | 2;
   /** How the loaded file stores its embedding tables (config.json's `embedding_quantization`). */
   embeddings: EmbeddingStorage;
+  /** Whether the downloads were kept in the browser cache, and whether the browser keeps them (absent: no cache). */
+  storage?: ModelStorage;
+}
+
+/** The browser cache's hold on a loaded model. */
+export interface ModelStorage {
+  /** Every file of the model is in the browser cache (false: storing failed, e.g. quota or private mode). */
+  kept: boolean;
+  /** Why a file was not kept, when one was not. */
+  reason?: string;
+  /** Bytes of this model's files in the cache. */
+  bytes: number;
+  /**
+   * Whether the browser promised not to evict the origin's storage (`navigator.storage.persist()`); null where it
+   * cannot be asked (no StorageManager). In a worker, which cannot ask, the answer `persisted()` gives.
+   */
+  persisted: boolean | null;
 }
 
 /**
