@@ -18,5 +18,8 @@ export { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from './li
 export type { MemoryUsage } from './lib/memory.ts';
 export type { BatchingMode } from './lib/batching.ts';
 export type { Limits } from './lib/validate.ts';
-export * from './lib/errors.ts';
+export {
+  AbortError, DeviceLostError, DisposedError, ERROR_CLASSES, InputError, IntegrityError, ModelLoadError, OutOfMemoryError,
+  RerankerError, StorageQuotaError, type RerankerErrorName,
+} from './lib/errors.ts';
 export * from './lib/types.ts';

@@ -6,5 +6,8 @@ export type { BatchingMode, PlannedBatch } from './batching.ts';
 export { BERT_PAIR_TEMPLATE, buildPairIds, XLMR_PAIR_TEMPLATE, type PairTemplate } from './pairs.ts';
 export { DTYPE_ORDER, DTYPES, type DtypeSpec } from './dtypes.ts';
 export { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from './known-models.ts';
-export * from './errors.ts';
+export {
+  AbortError, DeviceLostError, DisposedError, ERROR_CLASSES, InputError, IntegrityError, ModelLoadError, OutOfMemoryError,
+  RerankerError, StorageQuotaError, type RerankerErrorName,
+} from './errors.ts';
 export * from './types.ts';
