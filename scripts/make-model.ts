@@ -4,14 +4,21 @@
  *
  *   npm run make-model -- --preset tiny|small|base|full|minilm [--arch xlmr|bert] [--labels 1|2]
  *     --dtype fp32|fp16|q8|int8|uint8|q4|q4f16|all [--seed N] --out DIR [--no-safetensors]
+ *     [--embeddings float|q4] [--embedding-lookup unpack|gather-block-quantized]
+ *
+ * `--embeddings q4`: the q4 / q4f16 files store the word and position tables in 4-bit blocks of 32 (≈ 1/3.6 of fp16);
+ * the default lookup runs on every execution provider (scripts/model/embedding-q4.ts).
  */
 import { parseArgs } from 'node:util';
 import { ARCHS, DTYPES, LABEL_COUNTS, PRESETS, presetDims, type Arch, type GeneratedDtype, type LabelCount,
   type PresetName } from './model/presets.ts';
 import { makeModel } from './model/write-model.ts';
+import { COMPACT_DTYPES, EMBEDDING_LOOKUPS, EMBEDDING_STORAGES, type EmbeddingLookup, type EmbeddingStorage }
+  from './model/embedding-q4.ts';
 
 const USAGE = 'usage: npm run make-model -- --preset tiny|small|base|full|minilm [--arch xlmr|bert] [--labels 1|2] ' +
-  '--dtype fp32|fp16|q8|int8|uint8|q4|q4f16|all [--seed N] --out DIR [--no-safetensors]';
+  '--dtype fp32|fp16|q8|int8|uint8|q4|q4f16|all [--seed N] --out DIR [--no-safetensors] ' +
+  '[--embeddings float|q4] [--embedding-lookup unpack|gather-block-quantized]';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +29,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     out: { type: 'string' },
     'no-safetensors': { type: 'boolean', default: false },
+    embeddings: { type: 'string', default: 'float' },
+    'embedding-lookup': { type: 'string', default: 'unpack' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -54,6 +63,13 @@ const dtypes = requested.includes('all') ? [...DTYPES] : requested;
 for (const d of dtypes) if (!(DTYPES as readonly string[]).includes(d)) fail(`unknown dtype "${d}"`);
 const seed = Number(values.seed);
 if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`--seed must be an integer in [0, 2^32): "${values.seed}"`);
+const embeddings = values.embeddings as EmbeddingStorage;
+if (!EMBEDDING_STORAGES.includes(embeddings)) fail(`--embeddings must be ${EMBEDDING_STORAGES.join(' or ')}: "${embeddings}"`);
+const embeddingLookup = values['embedding-lookup'] as EmbeddingLookup;
+if (!EMBEDDING_LOOKUPS.includes(embeddingLookup)) fail(`--embedding-lookup must be ${EMBEDDING_LOOKUPS.join(' or ')}: "${embeddingLookup}"`);
+if (embeddings === 'q4' && !dtypes.some((d) => (COMPACT_DTYPES as readonly string[]).includes(d))) {
+  fail(`--embeddings q4 applies to ${COMPACT_DTYPES.join(' and ')} only; none of them is in --dtype ${dtypes.join(',')}`);
+}
 
 const started = performance.now();
 const report = makeModel({
@@ -64,6 +80,8 @@ const report = makeModel({
   seed,
   out: values.out,
   safetensors: !values['no-safetensors'],
+  embeddings,
+  embeddingLookup,
 });
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 const d = report.dims;

@@ -11,7 +11,7 @@ import type { ModelWeights } from './weights.ts';
 
 export function buildBertGraph(weights: ModelWeights, dtype: GeneratedDtype, sink: InitializerSink,
   options: GraphOptions = {}): BuiltGraph {
-  const graph = new EncoderGraph(weights, dtype, sink, ARCH_CONSTANTS.bert.layerNormEps);
+  const graph = new EncoderGraph(weights, dtype, sink, ARCH_CONSTANTS.bert.layerNormEps, options);
   const g = graph.g;
   const d = weights.dims;
 

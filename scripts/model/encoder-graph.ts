@@ -6,6 +6,7 @@
 import { DataType, type DataTypeCode, type NodeMsg, type TensorMsg } from './onnx-proto.ts';
 import { floatAttr, GraphBuilder, intAttr, intsAttr, type InitializerSink } from './graph-builder.ts';
 import { MS_DOMAIN, weightOps, type WeightOps } from './weight-ops.ts';
+import { compactGather, isCompactTable, type CompactEmbeddingOptions } from './embedding-q4.ts';
 import type { GeneratedDtype } from './presets.ts';
 import { transpose2d, type ModelWeights } from './weights.ts';
 
@@ -19,7 +20,7 @@ export interface BuiltGraph {
   extraOpsets: { domain: string; version: number }[];
 }
 
-export interface GraphOptions {
+export interface GraphOptions extends CompactEmbeddingOptions {
   /** fp16 / q4f16 only: leave the logits in float16 (no final Cast), as this generator's first fp16 files had them. */
   float16Logits?: boolean;
 }
@@ -40,6 +41,7 @@ export class EncoderGraph {
     readonly dtype: GeneratedDtype,
     sink: InitializerSink,
     private readonly layerNormEps: number,
+    private readonly options: GraphOptions = {},
   ) {
     const d = weights.dims;
     this.headDim = d.hidden / d.heads;
@@ -71,6 +73,10 @@ export class EncoderGraph {
   /** table[indices] for the embedding table `name`; `word` marks the word table (q8 quantises only that one). */
   gather(name: string, indices: string, path: string, word = false): string {
     const [rows, cols] = this.weights.spec(name).shape;
+    if (isCompactTable(name, this.dtype, this.options)) {
+      return compactGather(this.g, this.options.embeddingLookup ?? 'unpack', name, this.weights.get(name), [rows, cols],
+        indices, path, (constant, values) => this.int64(constant, [values.length], values));
+    }
     return this.ops.gather(name, this.weights.get(name), [rows, cols], indices, path, word);
   }
 

@@ -18,7 +18,7 @@ export const IR_VERSION = 8;
 
 export function buildXlmrGraph(weights: ModelWeights, dtype: GeneratedDtype, sink: InitializerSink,
   options: GraphOptions = {}): BuiltGraph {
-  const graph = new EncoderGraph(weights, dtype, sink, LAYER_NORM_EPS);
+  const graph = new EncoderGraph(weights, dtype, sink, LAYER_NORM_EPS, options);
   const g = graph.g;
 
   // --- Embeddings: word + RoBERTa positions (cumsum of non-pad tokens, offset by padding_idx) + token type 0.

@@ -16,6 +16,7 @@ import { buildTokenizer } from './tokenizer.ts';
 import { buildWordPieceTokenizer } from './wordpiece.ts';
 import { writeSafetensors } from './safetensors.ts';
 import { GENERATOR_VERSION, hfConfig } from './hf-config.ts';
+import { embeddingQuantizationConfig, EMBEDDING_BLOCK_SIZE, isCompactTable, type CompactEmbeddingOptions } from './embedding-q4.ts';
 
 export { GENERATOR_VERSION, hfConfig } from './hf-config.ts';
 /** protobuf cannot hold a message of 2 GiB or more: past this, initializers go to `model.onnx_data`. */
@@ -37,6 +38,13 @@ export interface MakeModelOptions {
    * whose output is float16). Default false: float32 logits, as the published export has them.
    */
   float16Logits?: boolean;
+  /**
+   * q4 / q4f16: `q4` stores the word and position tables in 4-bit blocks (embedding-q4.ts) and says so in config.json's
+   * `embedding_quantization`; default `float`, as the published export has them.
+   */
+  embeddings?: CompactEmbeddingOptions['embeddings'];
+  /** How a compact table is looked up (default `unpack`: standard ops, every execution provider). */
+  embeddingLookup?: CompactEmbeddingOptions['embeddingLookup'];
 }
 
 export interface MakeModelReport {
@@ -122,14 +130,16 @@ export function onnxModelBytes(weights: ModelWeights, dtype: GeneratedDtype, sin
  * The bytes of a dtype's initializers, from the weight shapes alone (nothing is generated): decides whether a file
  * needs external data before any weight is drawn. Scalars and shape constants are left out (a few hundred bytes).
  */
-export function initializerBytes(weights: ModelWeights, dtype: GeneratedDtype): number {
+export function initializerBytes(weights: ModelWeights, dtype: GeneratedDtype, options: CompactEmbeddingOptions = {}): number {
   const float = isHalfPrecision(dtype) ? 2 : 4;
   let bytes = 0;
   for (const spec of weights.specs) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const isTable = spec.name.startsWith(`${ARCH_CONSTANTS[weights.dims.arch].prefix}.embeddings.`) && spec.shape.length === 2;
     const isLinear = !isTable && spec.shape.length === 2;
-    if (isLinear && (dtype === 'q4' || dtype === 'q4f16')) {
+    if (isTable && isCompactTable(spec.name, dtype, options)) {
+      bytes += size / 2 + (size / EMBEDDING_BLOCK_SIZE) * float;
+    } else if (isLinear && (dtype === 'q4' || dtype === 'q4f16')) {
       const [out, inp] = spec.shape;
       const blocks = Math.ceil(inp / Q4_BLOCK_SIZE);
       bytes += out * blocks * (Q4_BLOCK_SIZE / 2 + float);
@@ -144,12 +154,12 @@ export function initializerBytes(weights: ModelWeights, dtype: GeneratedDtype): 
   return bytes;
 }
 
-const needsExternalData = (weights: ModelWeights, dtype: GeneratedDtype) =>
-  initializerBytes(weights, dtype) > EXTERNAL_DATA_THRESHOLD;
+const needsExternalData = (weights: ModelWeights, dtype: GeneratedDtype, options: CompactEmbeddingOptions = {}) =>
+  initializerBytes(weights, dtype, options) > EXTERNAL_DATA_THRESHOLD;
 
 /** The graph files (`model.onnx`, ...) among `dtypes` whose weights go to `<file>_data`: config.json lists them. */
-export function externalDataFiles(weights: ModelWeights, dtypes: GeneratedDtype[]): string[] {
-  return dtypes.filter((d) => needsExternalData(weights, d)).map((d) => path.basename(ONNX_FILE[d]));
+export function externalDataFiles(weights: ModelWeights, dtypes: GeneratedDtype[], options: CompactEmbeddingOptions = {}): string[] {
+  return dtypes.filter((d) => needsExternalData(weights, d, options)).map((d) => path.basename(ONNX_FILE[d]));
 }
 
 /**
@@ -169,7 +179,7 @@ export function writeOnnxFiles(weights: ModelWeights, dtypes: GeneratedDtype[], 
     const rel = ONNX_FILE[dtype];
     const file = path.join(out, rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    if (needsExternalData(weights, dtype)) {
+    if (needsExternalData(weights, dtype, graphOptions)) {
       const dataRel = `${rel}_data`;
       const sink = new ExternalDataSink(path.join(out, dataRel), path.basename(dataRel));
       try {
@@ -212,8 +222,12 @@ export function makeModel(options: MakeModelOptions): MakeModelReport {
     files.push({ path: rel, bytes: fs.statSync(file).size });
   };
 
-  const graphOptions: GraphOptions = { float16Logits: options.float16Logits };
-  write('config.json', stableJson(hfConfig(resolved, options.preset, options.seed, externalDataFiles(weights, options.dtypes))));
+  const graphOptions: GraphOptions = { float16Logits: options.float16Logits, embeddings: options.embeddings,
+    embeddingLookup: options.embeddingLookup };
+  write('config.json', stableJson({
+    ...hfConfig(resolved, options.preset, options.seed, externalDataFiles(weights, options.dtypes, graphOptions)),
+    ...embeddingQuantizationConfig(options.dtypes, graphOptions),
+  }));
   write('tokenizer.json', tokenizer.text ?? stableJson(tokenizer.tokenizer));
   write('tokenizer_config.json', stableJson(tokenizer.tokenizerConfig));
   write('special_tokens_map.json', stableJson(tokenizer.specialTokensMap));
