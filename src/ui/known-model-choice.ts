@@ -3,7 +3,8 @@
  * download for the current dtype and device settings, and what picking a model changes in the panel's form.
  */
 import { dtypeCandidates } from '../lib/backend.ts';
-import type { KnownModel } from '../lib/known-models.ts';
+import { DTYPES } from '../lib/dtypes.ts';
+import { knownModel, publishedDtypes, type KnownModel } from '../lib/known-models.ts';
 import type { AdapterInfo, Device, DeviceRequest, Dtype, DtypeRequest } from '../lib/types.ts';
 import { formatBytes } from './format.ts';
 
@@ -102,4 +103,18 @@ export interface KnownModelPick {
  */
 export function pickKnownModel(model: KnownModel, maxLength: number): KnownModelPick {
   return { source: 'hub', hubId: model.id, maxLength: Number.isInteger(maxLength) ? Math.min(maxLength, model.maxTokens) : maxLength };
+}
+
+/**
+ * A known hub model's ONNX files by path with their sizes: what the load shows as a file's total when the server does
+ * not say (a compressed response without Content-Length). fp32 is left out: its weights are split over two files.
+ *
+ * @example
+ * knownFileSizes('Xenova/ms-marco-MiniLM-L-6-v2')['onnx/model_quantized.onnx'] // → 23100000
+ * knownFileSizes({ url: 'https://host/m/' })                                   // → {}
+ */
+export function knownFileSizes(model: unknown): Readonly<Record<string, number>> {
+  const known = typeof model === 'string' ? knownModel(model) : undefined;
+  if (!known) return {};
+  return Object.fromEntries(publishedDtypes(known).filter((d) => d !== 'fp32').map((d) => [DTYPES[d].file, known.downloadBytes[d]!]));
 }

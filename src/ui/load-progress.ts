@@ -1,13 +1,16 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { ByteProgress } from '../lib/types.ts';
-import type { FileProgress } from './model-controller.ts';
+import type { FileProgress, OverallProgress } from './model-controller.ts';
 import { formatByteProgress, formatBytes } from './format.ts';
 import { baseStyles } from './styles.ts';
 
+/** After a total the server did not send: the known model's size stands in for it. */
+const ESTIMATED = ' (expected size)';
+
 /**
  * Download progress of a model load: one bar per file ("onnx/model_quantized.onnx 12.3 / 570.7 MB") and one overall.
- * A file whose size is not known yet shows an indeterminate bar.
+ * A file whose size is not known yet shows an indeterminate bar, unless the model is a known one: then its known size
+ * stands in, marked "(expected size)".
  *
  * @csspart overall - the overall progress bar
  */
@@ -47,14 +50,14 @@ export class LoadProgressElement extends LitElement {
   ];
 
   @property({ attribute: false }) files: readonly FileProgress[] = [];
-  @property({ attribute: false }) overall: ByteProgress | null = null;
+  @property({ attribute: false }) overall: OverallProgress | null = null;
 
   override render() {
     const overall = this.overall;
     return html`
       ${overall
         ? html`<div class="overall" data-testid="load-progress-overall">
-            <label for="overall">Overall ${formatByteProgress(overall.loaded, overall.total)}</label>
+            <label for="overall">Overall ${formatByteProgress(overall.loaded, overall.total)}${overall.estimated ? ESTIMATED : ''}</label>
             <progress id="overall" part="overall" max=${overall.total ?? nothing} value=${overall.total ? overall.loaded : nothing}></progress>
           </div>`
         : nothing}
@@ -64,7 +67,7 @@ export class LoadProgressElement extends LitElement {
             <span class="name">${f.file}</span>
             <span class="bytes">${f.done
               ? `${formatBytes(f.loaded)}${f.fromCache ? ' (cache)' : ''} ✓`
-              : formatByteProgress(f.loaded, f.total)}</span>
+              : `${formatByteProgress(f.loaded, f.total)}${f.estimated ? ESTIMATED : ''}`}</span>
             <progress aria-label=${f.file} max=${f.total ?? nothing} value=${f.total ? f.loaded : nothing}></progress>
           </li>`,
         )}

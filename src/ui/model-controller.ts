@@ -10,6 +10,7 @@ import { createAppReranker, type AppReranker } from './reranker-source.ts';
 import { RerankerSlot } from './reranker-slot.ts';
 import { TaskController } from './task-controller.ts';
 import { abortable } from './abortable.ts';
+import { knownFileSizes } from './known-model-choice.ts';
 
 export interface FileProgress {
   file: string;
@@ -17,6 +18,13 @@ export interface FileProgress {
   total: number | null;
   done: boolean;
   fromCache: boolean;
+  /** `total` is the known model's size for this file: the server did not say (no Content-Length). */
+  estimated?: boolean;
+}
+
+/** Overall bytes; `estimated` when some file's total is the known model's size rather than the server's. */
+export interface OverallProgress extends ByteProgress {
+  estimated: boolean;
 }
 
 export type LoadRequest = Omit<RerankerOptions, 'progress' | 'signal'>;
@@ -24,7 +32,9 @@ export type LoadRequest = Omit<RerankerOptions, 'progress' | 'signal'>;
 export class ModelController extends TaskController<[LoadRequest], AppReranker> {
   /** Files of the load in flight, in the order they started, with bytes so far; emptied when a load fails. */
   files = new Map<string, FileProgress>();
-  overall: ByteProgress | null = null;
+  overall: OverallProgress | null = null;
+  /** The known sizes of the loading model's files (empty for a model not in KNOWN_MODELS). */
+  private knownSizes: Readonly<Record<string, number>> = {};
 
   private readonly slot = new RerankerSlot<AppReranker>();
   /** Each load is its own slot key: "Reload model" loads again even with the same settings. */
@@ -64,6 +74,7 @@ export class ModelController extends TaskController<[LoadRequest], AppReranker> 
   protected async work([request]: [LoadRequest], signal: AbortSignal): Promise<AppReranker> {
     this.files = new Map();
     this.overall = null;
+    this.knownSizes = knownFileSizes(request.model);
     const id = ++this.loads;
     const onAbort = () => this.slot.cancel();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -99,19 +110,37 @@ export class ModelController extends TaskController<[LoadRequest], AppReranker> 
     this.host.requestUpdate();
   }
 
+  /**
+   * The load's overall bytes. Where a server sends no sizes (compressed, without Content-Length) the total is null;
+   * then, once every file so far has a size (the server's, the known model's, or a finished file's bytes), their sum.
+   */
+  private overallOf(overall: ByteProgress): OverallProgress {
+    if (overall.total !== null) return { ...overall, estimated: false };
+    let total = 0;
+    for (const file of this.files.values()) {
+      const size = file.done ? file.loaded : file.total;
+      if (size === null) return { ...overall, estimated: false };
+      total += size;
+    }
+    return { loaded: overall.loaded, total: Math.max(total, overall.loaded), estimated: true };
+  }
+
   private onProgress(event: LoadProgress): void {
     switch (event.status) {
       case 'initiate':
       case 'download':
         if (!this.files.has(event.file)) this.files.set(event.file, { file: event.file, loaded: 0, total: null, done: false, fromCache: false });
         break;
-      case 'progress':
-        this.files.set(event.file, { file: event.file, loaded: event.loaded, total: event.total, done: false, fromCache: false });
-        this.overall = event.overall;
+      case 'progress': {
+        const known = event.total === null ? this.knownSizes[event.file] : undefined;
+        this.files.set(event.file, { file: event.file, loaded: event.loaded, total: event.total ?? known ?? null, done: false,
+          fromCache: false, estimated: known !== undefined });
+        this.overall = this.overallOf(event.overall);
         break;
+      }
       case 'done':
         this.files.set(event.file, { file: event.file, loaded: event.bytes, total: event.bytes, done: true, fromCache: event.fromCache });
-        this.overall = event.overall;
+        this.overall = this.overallOf(event.overall);
         break;
       case 'ready':
         break;
