@@ -26,6 +26,8 @@ export class SweepController extends TaskController<[AppReranker, SweepSettings]
   rows: SweepRow[] = [];
   /** What the rows were measured with, for the export. */
   run: SweepRun | null = null;
+  /** The reranker the rows were measured on: the panel marks them once another model is loaded. */
+  measuredOn: AppReranker | null = null;
   /** The batch size being measured now. */
   current: number | null = null;
 
@@ -35,6 +37,7 @@ export class SweepController extends TaskController<[AppReranker, SweepSettings]
 
   protected async work([reranker, settings]: [AppReranker, SweepSettings], signal: AbortSignal): Promise<SweepRow[]> {
     this.rows = [];
+    this.measuredOn = reranker;
     this.run = {
       settings: { batchSizes: settings.batchSizes, warmup: settings.warmup, repeats: settings.repeats, pairs: settings.pairs.length },
       info: reranker.info,

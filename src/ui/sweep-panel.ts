@@ -190,17 +190,20 @@ export class SweepPanel extends LitElement {
     const knee = this.knee();
     const kneeSize = knee?.clear ? knee.batchSize : null;
     // On wasm no GPU buffer exists: a column of "0 B" said nothing.
-    const gpu = this.reranker?.info.backend === 'webgpu';
+    const gpu = this.sweep.run?.info.backend === 'webgpu';
+    const stale = !this.sweep.pending && this.sweep.measuredOn !== this.reranker;
     const data: uPlot.AlignedData = [rows.map((r) => r.batchSize), rows.map((r) => r.avgBatchMs), rows.map((r) => r.pairsPerSecond)];
     const spread = (r: SweepRow) => r.pairsPerSecondMin === null || r.pairsPerSecondMax === null ? '—'
       : r.runs < 2 ? 'one run' : `${formatRate(r.pairsPerSecondMin)}–${formatRate(r.pairsPerSecondMax)}`;
     const note = (r: SweepRow) => r.status === 'oom' ? `out of memory${r.error ? `: ${r.error}` : ''}` : r.status === 'error' ? r.error
       : r.batchSize === kneeSize ? 'knee' : '';
     return html`
+      ${stale ? html`<p class="banner info" data-testid="sweep-stale">These rows were measured on a model that is no longer
+        loaded: run the sweep again for this one.</p>` : nothing}
       ${this.renderKnee(knee)}
       <uplot-chart label="Average batch latency and pairs per second by batch size" .options=${CHART_OPTIONS} .data=${data} height="220"></uplot-chart>
       <div class="table-wrap">
-        <table class="stack" data-testid="sweep-table">
+        <table class="stack" data-testid="sweep-table" data-stale=${stale}>
           <caption class="visually-hidden">Batch-size sweep</caption>
           <thead>
             <tr>
