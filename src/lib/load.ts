@@ -7,6 +7,7 @@ import { chooseDevices, defaultThreadCount, type BackendChoice, dtypeCandidates,
   type WebGpuProbe } from './backend.ts';
 import { DTYPE_ORDER, DTYPES, UNSUPPORTED_DTYPES } from './dtypes.ts';
 import { InputError, ModelLoadError, RerankerError, throwIfAborted } from './errors.ts';
+import { storageOfLoad } from './download/storage.ts';
 import { createFileReader, parseJsonFile, ProgressTracker, type FileRead, type ModelFileReader } from './model-files.ts';
 import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from './pairs.ts';
 import { LocalReranker, type SessionRecovery } from './reranker.ts';
@@ -270,7 +271,8 @@ function sessionRecovery(reader: ModelFileReader, { modelConfig, encoder }: Toke
 export async function createReranker(options: RerankerOptions = {}, internals: RerankerInternals = {}): Promise<Reranker> {
   const started = performance.now();
   const settings = resolveSettings(options);
-  const reader = createFileReader(settings.source, new ProgressTracker(options.progress), options.cache ?? true);
+  const reader = createFileReader(settings.source, new ProgressTracker(options.progress), options.cache ?? true,
+    { remoteHost: options.remoteHost, pieceBytes: options.downloadPieceBytes });
   const tokenized = await readConfigAndTokenizer(reader, settings);
   throwIfAborted(settings.signal, 'model loading');
 
@@ -284,7 +286,8 @@ export async function createReranker(options: RerankerOptions = {}, internals: R
     ? await fidelityCheck(running.session, { graph: running.model.graph.bytes, external: running.model.external, config: running.model.config },
       tokenized.encoder, running.model.dtype, tokenized.maxLength)
     : null;
-  const info = describeLoad(settings, tokenized, running, probe, fidelity, performance.now() - started);
+  const storage = await storageOfLoad([...tokenized.files, running.model.graph]);
+  const info = { ...describeLoad(settings, tokenized, running, probe, fidelity, performance.now() - started), ...(storage ? { storage } : {}) };
   options.progress?.({ status: 'ready', info });
   return new LocalReranker({
     session: running.session,

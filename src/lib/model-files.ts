@@ -1,12 +1,14 @@
 /**
- * Reads a model's files from the hub, a self-hosted URL, files the user picked, or (in Node) a folder on disk, with
- * byte progress, abort, and the browser's Cache API. Hub URLs follow transformers.js' `env.remoteHost` / `env.remotePathTemplate`, and cached
- * files live in its default cache (cache.ts), so both libraries see the same downloads.
+ * Reads a model's files from the hub (or a mirror: `remoteHost`), a self-hosted URL, files the user picked, or (in
+ * Node) a folder on disk, with byte progress and abort. Downloads resume, are verified and are kept in transformers.js'
+ * default cache (download/, cache.ts), so both libraries see the same files.
  */
 import { env } from '@huggingface/transformers';
-import { DEFAULT_HUB_HOST, MODEL_CACHE_NAME, STORED_BY, STORED_BY_HEADER } from './cache.ts';
-import { AbortError, ModelLoadError, throwIfAborted } from './errors.ts';
-import type { ByteProgress, LoadProgress, ModelSource } from './types.ts';
+import { DEFAULT_HUB_HOST, MODEL_CACHE_NAME } from './cache.ts';
+import { DEFAULT_PIECE_BYTES, downloadFile } from './download/download.ts';
+import { StoredFile, type ModelTag } from './download/stored-file.ts';
+import { AbortError, InputError, ModelLoadError, throwIfAborted } from './errors.ts';
+import type { ByteProgress, DownloadResume, LoadProgress, ModelSource } from './types.ts';
 import { isHubId, isUrlOrPath } from './model-source.ts';
 
 export interface FileRead {
@@ -15,6 +17,8 @@ export interface FileRead {
   fromCache: boolean;
   /** Why the downloaded file could not be stored in the browser cache (quota, private mode), when it could not. */
   cacheError?: string;
+  /** The file went to the browser cache (read from it, or stored after its download). */
+  kept?: boolean;
 }
 
 export interface ModelFileReader {
@@ -45,14 +49,14 @@ export class ProgressTracker {
     this.emit({ status: 'download', file });
   }
 
-  update(file: string, loaded: number, total: number | null): void {
+  update(file: string, loaded: number, total: number | null, resumed?: DownloadResume): void {
     this.files.set(file, { loaded, total });
-    this.emit({ status: 'progress', file, loaded, total, overall: this.overall() });
+    this.emit({ status: 'progress', file, loaded, total, overall: this.overall(), ...(resumed ? { resumed } : {}) });
   }
 
-  done(file: string, bytes: number, fromCache: boolean): void {
+  done(file: string, bytes: number, fromCache: boolean, verified?: 'sha256' | 'size' | 'none'): void {
     this.files.set(file, { loaded: bytes, total: bytes });
-    this.emit({ status: 'done', file, bytes, fromCache, overall: this.overall() });
+    this.emit({ status: 'done', file, bytes, fromCache, overall: this.overall(), ...(verified ? { verified } : {}) });
   }
 }
 
@@ -60,22 +64,57 @@ function joinUrl(base: string, path: string): string {
   return base.endsWith('/') ? `${base}${path}` : `${base}/${path}`;
 }
 
-/** Base URL of a hub repository, as transformers.js would build it. */
-export function hubBaseUrl(modelId: string, revision = 'main'): string {
+/**
+ * The hub host to use: the `remoteHost` option, else transformers.js' `env.remoteHost`, else huggingface.co; an
+ * http(s) URL, with a trailing slash added (a mirror may sit under a path).
+ *
+ * @example
+ * resolveRemoteHost('https://hf-mirror.com') // → 'https://hf-mirror.com/'
+ * resolveRemoteHost('ftp://x/')              // → throws InputError
+ */
+export function resolveRemoteHost(remoteHost?: string): string {
+  const host = remoteHost ?? env.remoteHost ?? DEFAULT_HUB_HOST;
+  let url: URL | null = null;
+  try {
+    url = new URL(host);
+  } catch {
+    // refused below
+  }
+  if (typeof host !== 'string' || !url || !/^https?:$/.test(url.protocol) || url.search || url.hash) {
+    throw new InputError(`remoteHost must be an http(s) URL such as 'https://huggingface.co/', got ${JSON.stringify(host)}`);
+  }
+  return host.endsWith('/') ? host : `${host}/`;
+}
+
+/**
+ * Base URL of a hub repository: `{remoteHost}{id}/resolve/{revision}/` (transformers.js' `env.remotePathTemplate`
+ * where set).
+ *
+ * @example
+ * hubBaseUrl('BAAI/bge-reranker-v2-m3', 'main', 'https://hf-mirror.com/')
+ * // → 'https://hf-mirror.com/BAAI/bge-reranker-v2-m3/resolve/main/'
+ */
+export function hubBaseUrl(modelId: string, revision = 'main', remoteHost?: string): string {
   const template = env.remotePathTemplate ?? '{model}/resolve/{revision}/';
   const path = template.replaceAll('{model}', modelId).replaceAll('{revision}', encodeURIComponent(revision));
-  return joinUrl(env.remoteHost ?? DEFAULT_HUB_HOST, path);
+  return joinUrl(resolveRemoteHost(remoteHost), path);
+}
+
+/** How downloads are made: the hub mirror, and the piece size of resumable downloads. */
+export interface DownloadSettings {
+  remoteHost?: string;
+  pieceBytes?: number;
 }
 
 /** Reads a body stream to the end, reporting bytes as they arrive. */
 async function readBody(response: Response, onBytes: (loaded: number) => void, signal?: AbortSignal): Promise<Uint8Array> {
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const lengthHeader = Number(response.headers.get('content-length'));
+  const size = Number(response.headers.get('content-length'));
   const reader = response.body.getReader();
+  // Preallocated when the size is known (a Blob's always is): a large model should not be held twice while joining.
+  const buffer = new Uint8Array(Number.isSafeInteger(size) && size > 0 ? size : 0);
   const chunks: Uint8Array[] = [];
   let loaded = 0;
-  // Preallocate when the size is known: a 570 MB model should not be held twice while joining chunks.
-  let buffer = Number.isFinite(lengthHeader) && lengthHeader > 0 ? new Uint8Array(lengthHeader) : null;
   for (;;) {
     if (signal?.aborted) {
       await reader.cancel().catch(() => {});
@@ -83,16 +122,12 @@ async function readBody(response: Response, onBytes: (loaded: number) => void, s
     }
     const { done, value } = await reader.read();
     if (done) break;
-    if (buffer && loaded + value.byteLength <= buffer.byteLength) buffer.set(value, loaded);
-    else {
-      if (buffer) chunks.push(buffer.subarray(0, loaded));
-      buffer = null;
-      chunks.push(value);
-    }
+    if (!chunks.length && loaded + value.byteLength <= buffer.byteLength) buffer.set(value, loaded);
+    else chunks.push(...(chunks.length ? [] : [buffer.subarray(0, loaded)]), value);
     loaded += value.byteLength;
     onBytes(loaded);
   }
-  if (buffer) return loaded === buffer.byteLength ? buffer : buffer.subarray(0, loaded);
+  if (!chunks.length) return loaded === buffer.byteLength ? buffer : buffer.subarray(0, loaded);
   const out = new Uint8Array(loaded);
   let offset = 0;
   for (const c of chunks) {
@@ -100,11 +135,6 @@ async function readBody(response: Response, onBytes: (loaded: number) => void, s
     offset += c.byteLength;
   }
   return out;
-}
-
-function looksLikeHtml(bytes: Uint8Array): boolean {
-  const head = new TextDecoder().decode(bytes.subarray(0, 256)).trimStart().toLowerCase();
-  return head.startsWith('<!doctype html') || head.startsWith('<html');
 }
 
 async function openCache(enabled: boolean): Promise<Cache | null> {
@@ -117,58 +147,30 @@ async function openCache(enabled: boolean): Promise<Cache | null> {
 }
 
 class UrlReader implements ModelFileReader {
+  private cache: Promise<Cache | null> | undefined;
+
   constructor(
     readonly label: string,
     private readonly base: string,
     private readonly progress: ProgressTracker,
     private readonly useCache: boolean,
+    private readonly pieceBytes: number,
   ) {}
 
   async read(path: string, signal?: AbortSignal): Promise<FileRead> {
     throwIfAborted(signal, 'model loading');
     const url = joinUrl(this.base, path);
     this.progress.start(path);
-    const cache = await openCache(this.useCache);
-    const cached = await cache?.match(url).catch(() => undefined);
-    if (cached) {
-      const bytes = await readBody(cached, (n) => this.progress.update(path, n, Number(cached.headers.get('content-length')) || null), signal);
-      if (!looksLikeHtml(bytes)) {
-        this.progress.done(path, bytes.byteLength, true);
-        return { path, bytes, fromCache: true };
-      }
-    }
-    let response: Response;
-    try {
-      response = await fetch(url, { signal });
-    } catch (error) {
-      if (signal?.aborted) throw new AbortError('model loading was aborted', { cause: signal.reason });
-      throw new ModelLoadError(`could not fetch ${url}: ${(error as Error).message}`, { cause: error });
-    }
-    if (!response.ok) {
-      throw new ModelLoadError(`${path} is missing from ${this.label}: ${url} answered HTTP ${response.status}`,
-        response.status === 404 ? { missingFile: path } : undefined);
-    }
-    const total = Number(response.headers.get('content-length')) || null;
-    const bytes = await readBody(response, (n) => this.progress.update(path, n, total), signal);
-    // Dev servers and SPA hosts answer any unknown path with index.html and status 200.
-    if ((response.headers.get('content-type') ?? '').includes('text/html') || looksLikeHtml(bytes)) {
-      throw new ModelLoadError(
-        `${path} is missing from ${this.label}: ${url} returned an HTML page instead of the file ` +
-          '(a dev server or static host answering index.html for unknown paths)', { missingFile: path });
-    }
-    if (cache) {
-      const headers = { 'content-type': response.headers.get('content-type') ?? 'application/octet-stream',
-        'content-length': String(bytes.byteLength), [STORED_BY_HEADER]: STORED_BY };
-      // Storage may be full or denied: the model still runs, it just downloads again next time (and info says so).
-      const cacheError = await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).then(
-        () => undefined,
-        (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
-      );
-      this.progress.done(path, bytes.byteLength, false);
-      return { path, bytes, fromCache: false, ...(cacheError ? { cacheError } : {}) };
-    }
-    this.progress.done(path, bytes.byteLength, false);
-    return { path, bytes, fromCache: false };
+    const cache = await (this.cache ??= openCache(this.useCache));
+    const tag: ModelTag = { model: this.label, base: this.base };
+    const file = await downloadFile({
+      url, path, label: this.label, signal, pieceBytes: this.pieceBytes,
+      stored: cache ? new StoredFile(cache, url, tag) : null,
+      onBytes: (loaded, total, resumed) => this.progress.update(path, loaded, total, resumed),
+    });
+    this.progress.done(path, file.bytes.byteLength, file.fromCache, file.verified);
+    return { path, bytes: file.bytes, fromCache: file.fromCache, ...(cache ? { kept: !file.cacheError } : {}),
+      ...(file.cacheError ? { cacheError: file.cacheError } : {}) };
   }
 }
 
@@ -255,9 +257,10 @@ class FileSystemReader implements ModelFileReader {
  * A folder given by URL or path: fetched over http(s), and relative to the page in a browser; read from the file
  * system for `file:` URLs, and for paths in Node (which has no page to be relative to).
  */
-function folderReader(location: string, progress: ProgressTracker, useCache: boolean): ModelFileReader {
+function folderReader(location: string, progress: ProgressTracker, useCache: boolean, pieceBytes: number): ModelFileReader {
   const onDisk = /^file:/i.test(location) || (runsInNode() && !/^https?:\/\//i.test(location));
-  return onDisk ? new FileSystemReader(location, location, progress) : new UrlReader(location, location, progress, useCache);
+  return onDisk ? new FileSystemReader(location, location, progress)
+    : new UrlReader(location, location, progress, useCache, pieceBytes);
 }
 
 /**
@@ -269,15 +272,21 @@ function folderReader(location: string, progress: ProgressTracker, useCache: boo
  * createFileReader('./models/tiny/', progress, true).label                         // → './models/tiny/'
  * createFileReader('models/tiny', progress, true)                                  // → throws ModelLoadError
  */
-export function createFileReader(source: ModelSource, progress: ProgressTracker, useCache: boolean): ModelFileReader {
+export function createFileReader(source: ModelSource, progress: ProgressTracker, useCache: boolean,
+  download: DownloadSettings = {}): ModelFileReader {
+  if (download.remoteHost !== undefined) resolveRemoteHost(download.remoteHost); // a bad option fails whatever the source
+  const pieceBytes = download.pieceBytes ?? DEFAULT_PIECE_BYTES;
+  if (!Number.isSafeInteger(pieceBytes) || pieceBytes < 1024) {
+    throw new InputError(`downloadPieceBytes must be an integer of at least 1024, got ${String(download.pieceBytes)}`);
+  }
   if (typeof source === 'string') {
-    if (isHubId(source)) return new UrlReader(source, hubBaseUrl(source), progress, useCache);
-    if (isUrlOrPath(source)) return folderReader(source, progress, useCache);
+    if (isHubId(source)) return new UrlReader(source, hubBaseUrl(source, 'main', download.remoteHost), progress, useCache, pieceBytes);
+    if (isUrlOrPath(source)) return folderReader(source, progress, useCache, pieceBytes);
     throw new ModelLoadError(`"${source}" is not a hub id ("owner/name", like "onnx-community/bge-reranker-v2-m3-ONNX") ` +
       'or a URL or path of a model folder ("https://…", "/…", "./…")');
   }
   if (typeof source === 'object' && source !== null && 'url' in source && typeof source.url === 'string') {
-    return folderReader(source.url, progress, useCache);
+    return folderReader(source.url, progress, useCache, pieceBytes);
   }
   if (typeof source === 'object' && source !== null && 'files' in source && source.files && typeof source.files === 'object') {
     return new BlobReader(source.files, progress);

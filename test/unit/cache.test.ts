@@ -21,7 +21,11 @@ function fakeCaches(failPut: boolean) {
         if (failPut) throw new DOMException('the quota has been exceeded', 'QuotaExceededError');
         store.set(String(key), response);
       },
-      keys: async () => [...store.keys()].map((url) => new Request(url)),
+      keys: async (key?: RequestInfo | URL, options?: CacheQueryOptions) => {
+        const wanted = key === undefined ? null : new URL(key instanceof Request ? key.url : String(key));
+        const bare = (url: URL) => (options?.ignoreSearch ? `${url.origin}${url.pathname}` : url.href);
+        return [...store.keys()].filter((url) => !wanted || bare(new URL(url)) === bare(wanted)).map((url) => new Request(url));
+      },
       delete: async (key: RequestInfo | URL) => store.delete(String(key instanceof Request ? key.url : key)),
     };
   };
