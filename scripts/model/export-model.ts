@@ -14,6 +14,7 @@ import { ModelLoadError } from '../../src/lib/errors.ts';
 import type { GraphOptions } from './graph.ts';
 import { ONNX_FILE, type GeneratedDtype } from './presets.ts';
 import { HfWeights, type TensorListener } from './hf-weights.ts';
+import { embeddingQuantizationConfig } from './embedding-q4.ts';
 import { externalDataFiles, writeOnnxFiles, type MakeModelReport } from './write-model.ts';
 
 /** Copied when present; the first two are what the core and transformers.js read, so they must be there. */
@@ -32,10 +33,8 @@ export interface ExportOptions {
   /** Where to write; created if missing; must not be `from`. */
   out: string;
   dtypes: GeneratedDtype[];
-  /** Passed to the generator's graph builder as is (e.g. the embedding storage of q4 / q4f16). */
+  /** Passed to the generator's writer as is: e.g. `{ embeddings: 'q4' }` for 4-bit embedding tables in q4 / q4f16. */
   graphOptions?: GraphOptions;
-  /** Entries merged into the written config.json (e.g. how the embeddings are stored). */
-  configExtras?: Record<string, unknown>;
   onProgress?: (event: ExportProgress) => void;
 }
 
@@ -46,7 +45,8 @@ export interface ExportReport {
 
 /**
  * The input's config.json with `transformers.js_config.use_external_data_format` saying which files have
- * `<file>_data` beside them (as the generator and onnx-community write it), and nothing said of files not written.
+ * `<file>_data` beside them (as the generator and onnx-community write it), and `extras` (how the embeddings are
+ * stored) in place of the input's own: nothing is said of files not written.
  */
 export function exportedConfig(config: Record<string, unknown>, externalFiles: string[],
   extras: Record<string, unknown> = {}): Record<string, unknown> {
@@ -55,8 +55,10 @@ export function exportedConfig(config: Record<string, unknown>, externalFiles: s
   if (externalFiles.length > 0) {
     jsConfig.use_external_data_format = Object.fromEntries(externalFiles.map((f) => [f, true]));
   }
-  const out: Record<string, unknown> = { ...config, 'transformers.js_config': jsConfig, ...extras };
+  const out: Record<string, unknown> = { ...config, 'transformers.js_config': jsConfig };
   if (Object.keys(jsConfig).length === 0) delete out['transformers.js_config'];
+  delete out.embedding_quantization;
+  Object.assign(out, extras);
   return out;
 }
 
@@ -87,7 +89,9 @@ export function exportModel(options: ExportOptions): ExportReport {
     files.push({ path: rel, bytes: fs.statSync(file).size });
   };
   fs.mkdirSync(out, { recursive: true });
-  const config = exportedConfig(weights.config, externalDataFiles(weights, dtypes), options.configExtras);
+  const graphOptions = options.graphOptions ?? {};
+  const config = exportedConfig(weights.config, externalDataFiles(weights, dtypes, graphOptions),
+    embeddingQuantizationConfig(dtypes, graphOptions));
   write('config.json', `${JSON.stringify(config, null, 2)}\n`);
   for (const file of [...REQUIRED_TOKENIZER_FILES, ...OPTIONAL_TOKENIZER_FILES]) {
     if (fs.existsSync(path.join(from, file))) write(file, fs.readFileSync(path.join(from, file)));
@@ -99,7 +103,7 @@ export function exportModel(options: ExportOptions): ExportReport {
     progress({ status: 'file-start', dtype, path: ONNX_FILE[dtype] });
     const started = performance.now();
     // A graph and its external data are written together: both took the dtype's time.
-    files.push(...writeOnnxFiles(weights, [dtype], out, options.graphOptions, (file) => {
+    files.push(...writeOnnxFiles(weights, [dtype], out, graphOptions, (file) => {
       progress({ status: 'file-done', path: file.path, bytes: file.bytes, seconds: (performance.now() - started) / 1000 });
     }));
   }

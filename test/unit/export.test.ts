@@ -1,6 +1,7 @@
 /**
  * `npm run export` on the generator's own tiny folders: every dtype's file byte-identical to the generator's, for
- * XLM-R and BERT, from one safetensors file, from two shards and from bare or TF-era tensor names; and from F16 and
+ * XLM-R and BERT, with float or 4-bit embedding tables, from one safetensors file, from two shards and from bare or
+ * TF-era tensor names; and from F16 and
  * BF16 checkpoints, whose exported fp32 graph gives the Float64 oracle's logits on the same (rounded) weights.
  */
 import fs from 'node:fs';
@@ -68,6 +69,26 @@ describe('export round trip', () => {
     expect(report.files.map((f) => f.path)).toEqual(['config.json', 'tokenizer.json', 'tokenizer_config.json',
       'special_tokens_map.json', ...onnx]);
     expect(report.weights.seed).toBe(generated === XLMR ? 42 : 7);
+  }, 60_000);
+
+  it.each([
+    ['XLM-R', 'unpack', 'xlmr'],
+    ['BERT', 'gather-block-quantized', 'bert'],
+  ] as const)('%s with --embeddings q4 (%s lookup): q4 and q4f16 byte-identical, config.json too', (_, lookup, arch) => {
+    const generated = path.join(tmp, `compact-${arch}`);
+    const compact = { embeddings: 'q4', embeddingLookup: lookup } as const;
+    makeModel({ preset: 'tiny', arch, dtypes: ['fp32', 'q4', 'q4f16'], seed: 3, out: generated, safetensors: true, ...compact });
+    const input = path.join(tmp, `compact-${arch}-in`);
+    copyFolder(generated, input, WITHOUT_ONNX);
+    const out = path.join(tmp, `compact-${arch}-out`);
+    exportModel({ from: input, out, dtypes: ['fp32', 'q4', 'q4f16'], graphOptions: compact });
+    expectSameFiles(generated, out, [ONNX_FILE.fp32, ONNX_FILE.q4, ONNX_FILE.q4f16, 'config.json']);
+    expect(JSON.parse(read(out, 'config.json').toString()).embedding_quantization.dtypes).toEqual(['q4', 'q4f16']);
+    // The same input without the option: float tables, and config.json no longer claims compact ones.
+    const plain = path.join(tmp, `compact-${arch}-plain`);
+    exportModel({ from: input, out: plain, dtypes: ['q4'] });
+    expect(read(plain, ONNX_FILE.q4).byteLength).toBeGreaterThan(read(out, ONNX_FILE.q4).byteLength);
+    expect(JSON.parse(read(plain, 'config.json').toString())).not.toHaveProperty('embedding_quantization');
   }, 60_000);
 
   it('reads a checkpoint sharded in two with model.safetensors.index.json', () => {
@@ -154,8 +175,8 @@ describe('pieces', () => {
   it('config.json says which of the written files have external data, and nothing of files not written', () => {
     const config = { model_type: 'xlm-roberta', 'transformers.js_config': { use_external_data_format: { 'model.onnx': true } } };
     expect(exportedConfig(config, [])).toEqual({ model_type: 'xlm-roberta' });
-    expect(exportedConfig({ model_type: 'bert' }, ['model.onnx'], { extra: 1 })).toEqual({ model_type: 'bert',
-      'transformers.js_config': { use_external_data_format: { 'model.onnx': true } }, extra: 1 });
+    expect(exportedConfig({ model_type: 'bert', embedding_quantization: { bits: 4 } }, ['model.onnx'], { extra: 1 }))
+      .toEqual({ model_type: 'bert', 'transformers.js_config': { use_external_data_format: { 'model.onnx': true } }, extra: 1 });
   });
 
   it('refuses to export into its own input folder', () => {
