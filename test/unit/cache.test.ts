@@ -7,34 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createReranker } from '../../src/lib/index.ts';
 import { cachedModelFiles, clearModelCache } from '../../src/lib/cache.ts';
 import { DEMO_MODEL_DIR } from '../helpers/models.ts';
+import { fakeCaches } from '../helpers/fake-caches.ts';
 import { serveDirectory, type TestServer } from '../helpers/server.ts';
-
-/** A Map-backed CacheStorage with one cache; `failPut` makes every put reject as a full quota does. */
-function fakeCaches(failPut: boolean) {
-  const stores = new Map<string, Map<string, Response>>();
-  const open = async (name: string) => {
-    if (!stores.has(name)) stores.set(name, new Map());
-    const store = stores.get(name)!;
-    return {
-      match: async (key: RequestInfo | URL) => store.get(String(key instanceof Request ? key.url : key))?.clone(),
-      put: async (key: RequestInfo | URL, response: Response) => {
-        if (failPut) throw new DOMException('the quota has been exceeded', 'QuotaExceededError');
-        store.set(String(key), response);
-      },
-      keys: async (key?: RequestInfo | URL, options?: CacheQueryOptions) => {
-        const wanted = key === undefined ? null : new URL(key instanceof Request ? key.url : String(key));
-        const bare = (url: URL) => (options?.ignoreSearch ? `${url.origin}${url.pathname}` : url.href);
-        return [...store.keys()].filter((url) => !wanted || bare(new URL(url)) === bare(wanted)).map((url) => new Request(url));
-      },
-      delete: async (key: RequestInfo | URL) => store.delete(String(key instanceof Request ? key.url : key)),
-    };
-  };
-  return {
-    open,
-    has: async (name: string) => stores.has(name),
-    delete: async (name: string) => stores.delete(name),
-  };
-}
 
 describe('the browser cache', () => {
   let server: TestServer;
@@ -47,7 +21,7 @@ describe('the browser cache', () => {
   });
 
   it('keeps working when a file cannot be stored, and says it will download again', async () => {
-    (globalThis as { caches?: unknown }).caches = fakeCaches(true);
+    (globalThis as { caches?: unknown }).caches = fakeCaches({ failPut: true });
     const reranker = await createReranker({ model: { url: server.url }, device: 'wasm', dtype: 'q8' });
     try {
       const notes = reranker.info.notes.filter((n) => n.includes('browser cache'));
@@ -60,7 +34,7 @@ describe('the browser cache', () => {
   });
 
   it('serves a second load from the cache with no model request, lists the files, and clears them', async () => {
-    (globalThis as { caches?: unknown }).caches = fakeCaches(false);
+    (globalThis as { caches?: unknown }).caches = fakeCaches();
     const first = await createReranker({ model: { url: server.url }, device: 'wasm', dtype: 'q8' });
     await first.dispose();
     expect(first.info.notes.filter((n) => n.includes('browser cache'))).toEqual([]);
