@@ -65,7 +65,10 @@ function showProgress(event: ExportProgress): void {
       console.error(`export: ${checkpointFiles.join(', ')}: ${dims.arch}, ${dims.layers} layers, hidden ${dims.hidden}, ` +
         `vocab ${dims.vocab}, ${dims.maxPositions} positions, ${dims.labels} label${dims.labels > 1 ? 's' : ''}; ` +
         `${event.weights.parameterCount().toLocaleString('en-US')} parameters`);
-      if (unused.length > 0) console.error(`export: not used by the graph: ${unused.join(', ')}`);
+      if (unused.length > 0) {
+        const more = unused.length > 10 ? ` and ${unused.length - 10} more` : '';
+        console.error(`export: not used by the graph: ${unused.slice(0, 10).join(', ')}${more}`);
+      }
       break;
     }
     case 'file-start':
