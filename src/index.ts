@@ -12,7 +12,8 @@
  */
 export { createWorkerReranker as createReranker, type WorkerReranker } from './worker/client.ts';
 export type { Endpoint } from './worker/protocol.ts';
-export { cachedModelFiles, clearModelCache, type CachedFile } from './lib/cache.ts';
+export { cachedModelFiles, cachedModels, clearModelCache, deleteCachedModel, persistModelStorage, type CachedFile,
+  type CachedModel } from './lib/cache.ts';
 export { DTYPE_ORDER, DTYPES, type DtypeSpec } from './lib/dtypes.ts';
 export { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from './lib/known-models.ts';
 export type { MemoryUsage } from './lib/memory.ts';
