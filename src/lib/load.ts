@@ -2,7 +2,7 @@
  * Loading, as named steps: options → config and tokenizer → backend and dtype → session → self-check → info →
  * recovery. `createReranker` reads top to bottom in that order.
  */
-import { ort } from './ort.ts';
+import { configureWasm, ort } from './ort.ts';
 import { chooseDevices, defaultThreadCount, type BackendChoice, dtypeCandidates, dtypeNotes, probeWebGpu,
   type WebGpuProbe } from './backend.ts';
 import { DTYPE_ORDER, DTYPES, UNSUPPORTED_DTYPES } from './dtypes.ts';
@@ -14,6 +14,7 @@ import { LocalReranker, type SessionRecovery } from './reranker.ts';
 import { fidelityCheck } from './self-check.ts';
 import { ModelSession, type ExternalDataFile, type SessionHooks } from './session.ts';
 import { embeddingStorage, externalDataFiles, parseModelConfig, type ModelConfig } from './model-config.ts';
+import { checkTokenizerFitsGraph } from './onnx-graph.ts';
 import { gatherOutOfRange } from './run-errors.ts';
 import { PairEncoder } from './tokenize.ts';
 import { DEFAULT_MODEL_ID, type Device, type DeviceRequest, type Dtype, type DtypeRequest, type Fallback,
@@ -88,21 +89,6 @@ async function readConfigAndTokenizer(reader: ModelFileReader, settings: Setting
   return { modelConfig, encoder, files, maxLength };
 }
 
-/**
- * Where the wasm binary is fetched from. transformers.js points it at a CDN when it loads; we serve our own. When
- * only wasm will run and the plain build is offered, it is loaded instead of the WebGPU build (14.3 MB, not 26.9).
- */
-function configureWasm(numThreads: number, devices: readonly Device[], wasmUrl: string | undefined,
-  cpu: RerankerOptions['wasmCpu']): void {
-  const wasm = ort.env.wasm;
-  // Without wasmPaths, onnxruntime-web finds the .wasm beside its own module, which the bundler emits as an asset of
-  // this site (no CDN: offline and static hosting work).
-  const cpuOnly = devices.length === 1 && devices[0] === 'wasm';
-  wasm.wasmPaths = cpuOnly && cpu ? { wasm: cpu.wasm, mjs: cpu.loader } : wasmUrl ? { wasm: wasmUrl } : undefined;
-  wasm.numThreads = numThreads;
-  wasm.proxy = false;
-}
-
 interface ModelFiles {
   dtype: Dtype;
   graph: FileRead;
@@ -145,9 +131,9 @@ async function readFirstPresent(reader: ModelFileReader, config: ModelConfig, dt
 }
 
 /**
- * Creates a session and runs a warm-up on the tokenizer's largest id. config.json's vocab_size was checked against the
- * tokenizer before (tokenize.ts); this catches a config that disagrees with its own graph, where onnxruntime's Gather
- * names the index and the table's size (wasm only: WebGPU's Gather clamps silently).
+ * Creates a session and runs a warm-up on the tokenizer's largest id. The tokenizer was checked against config.json
+ * (tokenize.ts) and the graph's embedding table (onnx-graph.ts) before; where the graph's table could not be read, a
+ * Gather past it fails here on wasm, with onnxruntime's message naming the index and the table's size.
  */
 async function startSession(model: ModelFiles, device: Device, encoder: PairEncoder, hooks?: SessionHooks): Promise<ModelSession> {
   const session = await ModelSession.create(model.graph.bytes, device, { externalData: model.external, hooks, config: model.config });
@@ -187,6 +173,7 @@ async function startOnFirstDevice(reader: ModelFileReader, settings: Settings, t
     const dtypeFallbacks = [...candidates.fallbacks];
     const model = await readFirstPresent(reader, tokenized.modelConfig, candidates.dtypes, dtypeFallbacks, reads, settings.signal);
     throwIfAborted(settings.signal, 'model loading');
+    checkTokenizerFitsGraph(model.graph.bytes, tokenized.encoder.maxTokenId, model.graph.path);
     try {
       const session = await startSession(model, device, tokenized.encoder, hooks);
       return { session, model, fallbacks: [...fallbacks, ...dtypeFallbacks], notes: [...notes, ...dtypeNotes(model.dtype, device)] };
@@ -278,7 +265,7 @@ export async function createReranker(options: RerankerOptions = {}, internals: R
 
   const probe: WebGpuProbe = settings.device === 'wasm' ? { adapter: null } : await probeWebGpu();
   const choice = chooseDevices(settings.device, probe);
-  configureWasm(settings.numThreads, choice.devices, options.wasmUrl, options.wasmCpu);
+  configureWasm(settings.numThreads, choice.devices.length === 1 && choice.devices[0] === 'wasm', options.wasmUrl, options.wasmCpu);
   const running = await startOnFirstDevice(reader, settings, tokenized, probe, choice, internals.hooks);
 
   const device = running.session.device;

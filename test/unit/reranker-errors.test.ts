@@ -91,13 +91,13 @@ describe('bad models and options', () => {
     });
   }
 
-  it('a config that lies about the vocabulary is caught by the warm-up run', async () => {
+  it('a config that lies about the vocabulary is caught against the graph\'s embedding table, before any run', async () => {
     const config = JSON.parse(fs.readFileSync(path.join(DEMO_MODEL_DIR, 'config.json'), 'utf8'));
     const tokenizer = buildTokenizer({ vocabSize: 5000, modelMaxLength: 512 }).tokenizer;
     await expectError(load({
       model: { files: demoFiles({ 'tokenizer.json': JSON.stringify(tokenizer), 'config.json': JSON.stringify({ ...config, vocab_size: 5000 }) }) },
       dtype: 'fp32',
-    }), 'ModelLoadError', /outside the model's vocabulary/);
+    }), 'ModelLoadError', /token 4999 is outside the model's vocabulary \(onnx\/model.onnx has 2005 tokens\)/);
   });
 
   it('a URL that answers 404 names the file and the status', async () => {

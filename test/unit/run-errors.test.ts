@@ -6,9 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeviceLostError, ModelLoadError, OutOfMemoryError, RerankerError } from '../../src/lib/errors.ts';
+import { createReranker } from '../../src/lib/load.ts';
 import { errorKind, gatherOutOfRange, namedError, type ErrorKind } from '../../src/lib/run-errors.ts';
 import { ModelSession } from '../../src/lib/session.ts';
-import { DEMO_MODEL_DIR } from '../helpers/models.ts';
+import { DEMO_MODEL_DIR, demoFiles } from '../helpers/models.ts';
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 
@@ -86,5 +87,33 @@ describe('namedError', () => {
     } finally {
       await session.dispose();
     }
+  }, 60_000);
+});
+
+describe('the warm-up run of a load (issue 19: a memory trap read as a vocabulary mismatch)', () => {
+  /** The load's warm-up (run 0) fails with `message`, as onnxruntime would. */
+  const loadFailingWarmUp = (message: string, name = 'Error') => createReranker(
+    { model: { files: demoFiles() }, device: 'wasm', dtype: 'fp32' },
+    { hooks: { beforeRun: ({ runIndex }) => { if (runIndex === 0) throw named(name, message); } } },
+  ).then(() => null, (error: unknown) => error as Error);
+
+  it("a Gather past the table on the tokenizer's largest id is a vocabulary mismatch", async () => {
+    // The demo tokenizer's largest id is 2004.
+    const error = await loadFailingWarmUp('indices element out of data bounds, idx=2004 must be within the inclusive range [-2000,1999]');
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect(error!.message).toMatch(/token 2004 is outside the model's vocabulary \(2000 tokens\)/);
+  }, 60_000);
+
+  it('a wasm trap "memory access out of bounds" stays an out-of-memory error', async () => {
+    const error = await loadFailingWarmUp('memory access out of bounds', 'RuntimeError');
+    expect(error).toBeInstanceOf(OutOfMemoryError);
+    expect(error).not.toBeInstanceOf(ModelLoadError);
+    expect(error!.message).toBe('wasm ran out of memory: memory access out of bounds');
+  }, 60_000);
+
+  it('a Gather past a table on another index (token types, positions) is not called a vocabulary mismatch', async () => {
+    const error = await loadFailingWarmUp('indices element out of data bounds, idx=1 must be within the inclusive range [-1,0]');
+    expect(error).not.toBeInstanceOf(ModelLoadError);
+    expect(error!.name).toBe('RerankerError');
   }, 60_000);
 });
