@@ -11,7 +11,7 @@ const FIELD = { modelGraph: 7, graphNode: 1, graphInitializer: 5, nodeInput: 1, 
 const WIRE = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const;
 
 /** The ops that look rows up by `input_ids` (GatherBlockQuantized: a compact export's 4-bit tables). */
-const LOOKUPS = new Set(['Gather', 'GatherBlockQuantized']);
+const LOOKUPS: ReadonlySet<string> = new Set(['Gather', 'GatherBlockQuantized']);
 
 interface Field {
   number: number;
