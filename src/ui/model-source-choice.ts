@@ -125,7 +125,7 @@ export class ModelSourceChoice extends LitElement {
         return html`<label for="demo-model">Architecture</label>
           <select id="demo-model" data-testid="demo-model" @change=${(e: Event) => (this.demo = (e.target as HTMLSelectElement).value as DemoModel)}>
             ${Object.entries(DEMO_MODELS).map(([key, m]) => html`<option value=${key} ?selected=${this.demo === key}>${m.label}</option>`)}</select>
-          <span class="hint">Works offline: a 2-layer model with generated (random) weights, about 2 MB, served with this page. It
+          <span class="hint">Works offline: a 2-layer model with generated (random) weights, served with this page (a load reads about 1 MB). It
             shows the app working; its scores mean nothing. For real rankings pick a model from the Hugging Face hub.</span>`;
       case 'hub':
         return html`<label for="hub-id">Hub model id</label>
