@@ -13,7 +13,9 @@ import './batch-timing.ts';
 
 /**
  * A standalone reranker: give it a model, a query and documents; it loads the model in a worker and shows the
- * ranking (documents as text) with per-batch timing. Everything stays in the page.
+ * ranking (documents as text) with per-batch timing. Everything stays in the page. Nothing loads when the element
+ * appears: the model loads on the first `rerank()` or `load()` (call `load()` to fetch it early), and
+ * `bge-reranker-ready` fires when that load is done; do not wait for it before calling either.
  *
  * ```html
  * <bge-reranker model="models/tiny-random-bge-reranker/" query="capital of France" top-k="3"></bge-reranker>
@@ -67,7 +69,7 @@ export class BgeRerankerElement extends LitElement {
   /** Show the per-batch timing table and chart under the ranking. */
   @property({ type: Boolean }) timing = false;
 
-  @state() private status = 'No model loaded.';
+  @state() private status = 'No model loaded yet: it loads on the first rerank() or load().';
   @state() private results: RerankResult[] = [];
   @state() private rankedDocuments: readonly string[] = [];
   @state() private batches: BatchRecord[] = [];
