@@ -120,7 +120,8 @@ export class RerankPanel extends LitElement {
       }
       case 'done': {
         const outcome = this.rerank.value!;
-        return `Ranked ${plural(outcome.results.length, 'document')} in ${formatMs(outcome.wallMs)} ms.`;
+        // Beside a reason the button is disabled, the run's outcome is the last one, not the state of the input now.
+        return `${blocker ? 'Last run: ranked' : 'Ranked'} ${plural(outcome.results.length, 'document')} in ${formatMs(outcome.wallMs)} ms.`;
       }
       case 'cancelled':
         return 'Cancelled.';
