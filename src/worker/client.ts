@@ -215,7 +215,8 @@ function resolveAgainstPage(model: ModelSource | undefined): ModelSource | undef
 
 /**
  * Loads the model in a worker and returns a reranker that talks to it. Without `endpoint`, starts the project's
- * worker (bundled by Vite) and terminates it on dispose().
+ * worker (bundled by Vite) and terminates it on dispose(); with one, talks to a worker of your own that calls
+ * `serveReranker(self)` from `bge-reranker-web/core`.
  *
  * @example
  * const reranker = await createWorkerReranker({ model: { url: '/models/tiny-random-bge-reranker/' } });
