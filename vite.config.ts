@@ -48,6 +48,8 @@ export default defineConfig({
   optimizeDeps: {
     // onnxruntime-web locates its .wasm relative to its own module; pre-bundling would move it.
     exclude: ['onnxruntime-web'],
+    // Pre-bundled from the start: found later (the worker's first download), it would re-optimize and reload the page.
+    include: ['@noble/hashes/sha2', '@noble/hashes/utils'],
   },
   build: {
     target: 'es2022',
