@@ -1,11 +1,14 @@
 /** The vocabulary the ONNX graph's embedding table has, read from the file's bytes before any session exists. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DTYPE_ORDER, DTYPES } from '../../src/lib/dtypes.ts';
 import { checkTokenizerFitsGraph, graphVocabulary } from '../../src/lib/onnx-graph.ts';
 import { DEMO_BERT_DIR } from '../helpers/bert.ts';
 import { DEMO_MODEL_DIR } from '../helpers/models.ts';
+import { DEMO_COMPACT_BERT_MODEL, DEMO_COMPACT_MODEL } from '../../scripts/model/demo.ts';
+import { makeModel } from '../../scripts/model/write-model.ts';
 
 const read = (dir: string, file: string) => new Uint8Array(fs.readFileSync(path.join(dir, file)));
 
@@ -17,6 +20,27 @@ describe('graphVocabulary', () => {
       for (const dtype of DTYPE_ORDER) expect(graphVocabulary(read(dir, DTYPES[dtype].file)), dtype).toBe(vocabulary);
     });
   }
+
+  it("compact demo folders: 4-bit tables (packed rows and their scales, gathered by input_ids) keep the table's rows", () => {
+    for (const [model, vocabulary] of [[DEMO_COMPACT_MODEL, 2005], [DEMO_COMPACT_BERT_MODEL, 2104]] as const) {
+      for (const dtype of ['q4', 'q4f16'] as const) {
+        expect(graphVocabulary(read(path.resolve(model.out), DTYPES[dtype].file)), `${model.out} ${dtype}`).toBe(vocabulary);
+      }
+    }
+  });
+
+  it('a compact table looked up by com.microsoft.GatherBlockQuantized', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gbq-'));
+    try {
+      makeModel({ preset: 'tiny', arch: 'bert', dtypes: ['q4'], seed: 3, out, safetensors: false, embeddings: 'q4',
+        embeddingLookup: 'gather-block-quantized' });
+      const model = read(out, DTYPES.q4.file);
+      expect(new TextDecoder().decode(model)).toContain('GatherBlockQuantized');
+      expect(graphVocabulary(model)).toBe(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).vocab_size);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('undefined for bytes it cannot walk (onnxruntime says what is wrong with them)', () => {
     expect(graphVocabulary(new TextEncoder().encode('not a model at all'))).toBeUndefined();
