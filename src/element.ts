@@ -16,7 +16,7 @@ import type { DeviceRequest, DtypeRequest, RerankResult, RerankerInfo } from './
 
 /**
  * What `<bge-reranker>` offers, as plain DOM types: the package's declarations need no Lit. Attributes: `model`,
- * `dtype`, `device`, `max-length`, `batch-size`, `top-k`, `long-documents`, `query`, `timing`.
+ * `remote-host`, `dtype`, `device`, `max-length`, `batch-size`, `top-k`, `long-documents`, `query`, `timing`.
  *
  * Events: `bge-reranker-progress` (a LoadProgress), `bge-reranker-ready` (the RerankerInfo), `bge-reranker-ranked`
  * (a RankedDetail), `bge-reranker-error` (`{ error }`).
@@ -24,6 +24,8 @@ import type { DeviceRequest, DtypeRequest, RerankResult, RerankerInfo } from './
 export interface BgeRerankerElement extends HTMLElement {
   /** Hub id (`onnx-community/bge-reranker-v2-m3-ONNX`) or the URL of a model folder, relative to the page. */
   model: string;
+  /** A hub mirror for hub ids (`{remoteHost}{id}/resolve/main/…`, attribute `remote-host`); unset: huggingface.co. */
+  remoteHost: string | undefined;
   dtype: DtypeRequest;
   device: DeviceRequest;
   maxLength: number;

@@ -57,6 +57,8 @@ export class BgeRerankerElement extends LitElement {
 
   /** Hub id (`onnx-community/bge-reranker-v2-m3-ONNX`) or the URL of a model folder, relative to the page. */
   @property() model = 'onnx-community/bge-reranker-v2-m3-ONNX';
+  /** A hub mirror for hub ids (`{remote-host}{id}/resolve/main/…`); unset: huggingface.co. */
+  @property({ attribute: 'remote-host' }) remoteHost: string | undefined = undefined;
   @property() dtype: DtypeRequest = 'auto';
   @property() device: DeviceRequest = 'auto';
   @property({ type: Number, attribute: 'max-length' }) maxLength = DEFAULT_MAX_LENGTH;
@@ -88,12 +90,13 @@ export class BgeRerankerElement extends LitElement {
   }
 
   private ensureLoaded(): Promise<WorkerReranker> {
-    const settings = JSON.stringify([this.model, this.dtype, this.device, this.maxLength]);
+    const settings = JSON.stringify([this.model, this.remoteHost, this.dtype, this.device, this.maxLength]);
     // A model loaded with other settings stays loaded (and the slot keeps it) until this one is ready.
     return this.rerankers.get(settings, async (signal) => {
       this.status = 'Loading the model…';
       const reranker = await createWorkerReranker({
         model: modelSourceFromAttribute(this.model, document.baseURI),
+        ...(this.remoteHost ? { remoteHost: this.remoteHost } : {}),
         dtype: this.dtype,
         device: this.device,
         maxLength: this.maxLength,
@@ -136,7 +139,7 @@ export class BgeRerankerElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // A new model setting makes the loaded one stale: load the new one now.
-    if (['model', 'dtype', 'device', 'maxLength'].some((k) => changed.has(k as keyof BgeRerankerElement)) && this.rerankers.holding) {
+    if (['model', 'remoteHost', 'dtype', 'device', 'maxLength'].some((k) => changed.has(k as keyof BgeRerankerElement)) && this.rerankers.holding) {
       void this.load().catch(() => {});
     }
   }

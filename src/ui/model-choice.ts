@@ -4,6 +4,7 @@
  * comes back as words for the user, shown beside the field and the Load button before anything runs.
  */
 import { knownModel } from '../lib/known-models.ts';
+import { isHubId } from '../lib/model-source.ts';
 import { MAX_MAX_LENGTH, MIN_MAX_LENGTH } from '../lib/pairs.ts';
 import type { ModelSource } from '../lib/types.ts';
 import { plural } from './format.ts';
@@ -22,12 +23,14 @@ export interface ModelChoice {
   source: SourceKind;
   demo: DemoModel;
   hubId: string;
+  /** A hub mirror for hub ids ('' = the hub itself). */
+  hubMirror: string;
   url: string;
   files: Readonly<Record<string, Blob>>;
 }
 
 /** What Load would do: the model source, or why it cannot (said in the user's terms). */
-export type LoadTarget = { source: ModelSource; label: string } | { problem: string };
+export type LoadTarget = { source: ModelSource; label: string; remoteHost?: string } | { problem: string };
 
 /**
  * A typed model-folder URL: an http(s) URL, or a path on this site (relative to `base`). Anything else is refused
@@ -58,6 +61,26 @@ export function checkModelUrl(text: string, base: string): { url: string } | { p
 }
 
 /**
+ * A hub mirror typed by the user: empty for the hub itself, else an http(s) address the hub's paths follow
+ * (`{mirror}{id}/resolve/main/…`), with a trailing slash.
+ *
+ * @example
+ * checkHubMirror('')                        // → { remoteHost: undefined }
+ * checkHubMirror('https://hf-mirror.com')   // → { remoteHost: 'https://hf-mirror.com/' }
+ * checkHubMirror('hf-mirror.com')           // → { problem: 'Hub mirror: start with https:// (or http://), as in https://hf-mirror.com/.' }
+ */
+export function checkHubMirror(text: string): { remoteHost: string | undefined } | { problem: string } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { remoteHost: undefined };
+  if (!/^https?:\/\//i.test(trimmed)) return { problem: 'Hub mirror: start with https:// (or http://), as in https://hf-mirror.com/.' };
+  const checked = checkModelUrl(trimmed, 'https://unused.invalid/');
+  if ('problem' in checked) return { problem: `Hub mirror: ${checked.problem}` };
+  const url = new URL(checked.url);
+  if (url.search || url.hash) return { problem: 'Hub mirror: only the address the hub\'s paths follow, without ? or #.' };
+  return { remoteHost: checked.url.endsWith('/') ? checked.url : `${checked.url}/` };
+}
+
+/**
  * Why a max length cannot be used, or null when it can. `modelLimit` is the picked known model's own limit, if any.
  *
  * @example
@@ -80,9 +103,9 @@ const lastSegment = (url: string): string => new URL(url).pathname.split('/').fi
  * What Load will load with this form, with the button's words; or why it cannot.
  *
  * @example
- * loadTarget({ source: 'demo', demo: 'bert', hubId: '', url: '', files: {} }, 'https://app.example/')
+ * loadTarget({ source: 'demo', demo: 'bert', hubId: '', hubMirror: '', url: '', files: {} }, 'https://app.example/')
  * // → { source: { url: 'https://app.example/models/tiny-random-bert-reranker/' }, label: 'Load the BERT demo' }
- * loadTarget({ source: 'hub', demo: 'xlmr', hubId: 'Xenova/ms-marco-MiniLM-L-6-v2', url: '', files: {} }, base).label
+ * loadTarget({ source: 'hub', demo: 'xlmr', hubId: 'Xenova/ms-marco-MiniLM-L-6-v2', hubMirror: '', url: '', files: {} }, base).label
  * // → 'Load ms-marco-MiniLM-L-6-v2'
  */
 export function loadTarget(choice: ModelChoice, base: string): LoadTarget {
@@ -93,8 +116,10 @@ export function loadTarget(choice: ModelChoice, base: string): LoadTarget {
     }
     case 'hub': {
       const id = choice.hubId.trim();
-      if (!/^[\w.-]+\/[\w.-]+$/.test(id)) return { problem: 'Type a hub id as owner/name, or pick a model below.' };
-      return { source: id, label: `Load ${knownModel(id)?.name ?? id}` };
+      if (!isHubId(id)) return { problem: 'Type a hub id as owner/name, or pick a model below.' };
+      const mirror = checkHubMirror(choice.hubMirror);
+      if ('problem' in mirror) return mirror;
+      return { source: id, label: `Load ${knownModel(id)?.name ?? id}`, ...(mirror.remoteHost ? { remoteHost: mirror.remoteHost } : {}) };
     }
     case 'url': {
       const checked = checkModelUrl(choice.url, base);

@@ -43,13 +43,15 @@ export class ModelInfoElement extends LitElement {
   ];
 
   @property({ attribute: false }) info: RerankerInfo | null = null;
+  /** The hub (or mirror) a hub id was downloaded from. */
+  @property({ attribute: false }) hubHost = DEFAULT_HUB_HOST;
 
   override render() {
     const info = this.info;
     if (!info) return nothing;
     const adapter = info.adapter;
     const fidelity = info.fidelity ?? null;
-    const origin = downloadedFrom(info.modelId, location.origin, DEFAULT_HUB_HOST);
+    const origin = downloadedFrom(info.modelId, location.origin, this.hubHost);
     const noGpu = info.backend === 'wasm' ? info.fallbacks.find((f) => f.from === 'webgpu') : undefined;
     return html`
       ${noGpu

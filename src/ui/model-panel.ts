@@ -61,12 +61,15 @@ export class ModelPanel extends LitElement {
   ];
 
   /** The source form's choice (model-source-choice tells it on every change). */
-  @state() private choice: ModelChoice = { source: 'demo', demo: 'xlmr', hubId: DEFAULT_MODEL_ID, url: '', files: {} };
+  @state() private choice: ModelChoice = { source: 'demo', demo: 'xlmr', hubId: DEFAULT_MODEL_ID, hubMirror: '', url: '', files: {} };
   @state() private dtype: DtypeRequest = 'auto';
   @state() private device: DeviceRequest = 'auto';
   @state() private maxLength = DEFAULT_MAX_LENGTH;
   /** The source of the last load started: a failed hub or URL load may be the network's doing. */
   @state() private lastLoadSource: ModelChoice['source'] | null = null;
+  /** The hub (or mirror) of the last load started, and of the model loaded now: what the texts name. */
+  @state() private lastLoadHost = DEFAULT_HUB_HOST;
+  @state() private loadedHost = DEFAULT_HUB_HOST;
   /** What holds the model now (a rerank, a sweep): loading another would swap it under that run. */
   @property({ attribute: false }) blockedBy: string | null = null;
 
@@ -75,6 +78,7 @@ export class ModelPanel extends LitElement {
 
   private readonly model = new ModelController(this, (reranker) => {
     this.loads++;
+    this.loadedHost = this.lastLoadHost;
     this.dispatchEvent(new CustomEvent<RerankerChangeDetail>('reranker-change', { detail: { reranker }, bubbles: true, composed: true }));
   });
 
@@ -103,7 +107,9 @@ export class ModelPanel extends LitElement {
     const target = this.target();
     if (this.loadBlocker(target) !== null || 'problem' in target) return;
     this.lastLoadSource = this.choice.source;
-    this.model.run({ model: target.source, dtype: this.dtype, device: this.device, maxLength: this.maxLength });
+    this.lastLoadHost = target.remoteHost ?? DEFAULT_HUB_HOST;
+    this.model.run({ model: target.source, ...(target.remoteHost ? { remoteHost: target.remoteHost } : {}), dtype: this.dtype,
+      device: this.device, maxLength: this.maxLength });
   }
 
   override render() {
@@ -158,7 +164,7 @@ export class ModelPanel extends LitElement {
       ${this.model.reranker && loading
         ? html`<p class="hint" data-testid="model-kept">Until the new model is ready, the loaded one stays in use: ${this.describeLoaded()}.</p>`
         : nothing}
-      <model-info .info=${this.model.info}></model-info>
+      <model-info .info=${this.model.info} .hubHost=${this.loadedHost}></model-info>
       <model-cache .revision=${this.loads} ?busy=${loading}></model-cache>
     `;
   }
@@ -171,7 +177,7 @@ export class ModelPanel extends LitElement {
     return html`<p class="error" role="alert" data-testid="model-error">${describeError(this.model.error)}</p>
       ${remote && (this.model.error as Error | null)?.name === 'ModelLoadError'
         ? html`<p class="hint" data-testid="model-error-network">${offline ? 'This browser reports no network connection. ' : ''}This model
-            downloads over the network: check the connection, and that ${this.lastLoadSource === 'hub' ? new URL(DEFAULT_HUB_HOST).host : 'the host'} can be
+            downloads over the network: check the connection, and that ${this.lastLoadSource === 'hub' ? new URL(this.lastLoadHost).host : 'the host'} can be
             reached from here. The demo model works offline.</p>`
         : nothing}`;
   }

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { DEFAULT_HUB_HOST } from '../lib/cache.ts';
 import { DEFAULT_MODEL_ID, type DeviceRequest, type DtypeRequest } from '../lib/types.ts';
-import { checkModelUrl, DEMO_MODELS, type DemoModel, type ModelChoice, type SourceKind } from './model-choice.ts';
+import { checkHubMirror, checkModelUrl, DEMO_MODELS, type DemoModel, type ModelChoice, type SourceKind } from './model-choice.ts';
 import { formatBytes, plural } from './format.ts';
 import { baseStyles } from './styles.ts';
 import type { KnownModelPickDetail } from './known-model-picker.ts';
@@ -76,6 +76,14 @@ export class ModelSourceChoice extends LitElement {
       .detail input[type='url'] {
         width: 100%;
       }
+      details {
+        display: grid;
+        gap: 0.25rem;
+      }
+      summary {
+        cursor: pointer;
+        font-size: 0.9rem;
+      }
     `,
   ];
 
@@ -89,13 +97,14 @@ export class ModelSourceChoice extends LitElement {
   @state() private source: SourceKind = 'demo';
   @state() private demo: DemoModel = 'xlmr';
   @state() private hubId = DEFAULT_MODEL_ID;
+  @state() private hubMirror = '';
   @state() private url = '';
   /** Whether the URL field has been typed in: its problem shows from the first keystroke, not before. */
   @state() private urlTouched = false;
   @state() private files: Record<string, File> = {};
 
   get choice(): ModelChoice {
-    return { source: this.source, demo: this.demo, hubId: this.hubId, url: this.url, files: this.files };
+    return { source: this.source, demo: this.demo, hubId: this.hubId, hubMirror: this.hubMirror, url: this.url, files: this.files };
   }
 
   /** Every update comes from a change (or the first render), so every update is worth telling. */
@@ -127,14 +136,27 @@ export class ModelSourceChoice extends LitElement {
             ${Object.entries(DEMO_MODELS).map(([key, m]) => html`<option value=${key} ?selected=${this.demo === key}>${m.label}</option>`)}</select>
           <span class="hint">Works offline: a 2-layer model with generated (random) weights, served with this page (a load reads about 1 MB). It
             shows the app working; its scores mean nothing. For real rankings pick a model from the Hugging Face hub.</span>`;
-      case 'hub':
+      case 'hub': {
+        const mirror = checkHubMirror(this.hubMirror);
+        const host = new URL('remoteHost' in mirror && mirror.remoteHost ? mirror.remoteHost : DEFAULT_HUB_HOST).host;
         return html`<label for="hub-id">Hub model id</label>
           <input id="hub-id" type="text" spellcheck="false" data-testid="hub-id" .value=${this.hubId}
             @input=${(e: Event) => (this.hubId = (e.target as HTMLInputElement).value)} />
-          <span class="hint">Needs the network: downloads from ${new URL(DEFAULT_HUB_HOST).host} when you press Load, then reads
+          <span class="hint">Needs the network: downloads from ${host} when you press Load, then reads
             from the browser cache. Any hub id in transformers.js' layout works.</span>
+          <details ?open=${this.hubMirror !== ''}>
+            <summary>Hub mirror</summary>
+            <label class="visually-hidden" for="hub-mirror">Hub mirror address</label>
+            <input id="hub-mirror" type="url" spellcheck="false" data-testid="hub-mirror" placeholder=${DEFAULT_HUB_HOST}
+              .value=${this.hubMirror} aria-invalid=${'problem' in mirror}
+              @input=${(e: Event) => (this.hubMirror = (e.target as HTMLInputElement).value)} />
+            ${'problem' in mirror ? html`<span class="error" data-testid="hub-mirror-problem">${mirror.problem}</span>` : nothing}
+            <span class="hint">A server with the hub's paths ({mirror}{id}/resolve/main/…), for where ${new URL(DEFAULT_HUB_HOST).host}
+              is slow or blocked; the site's Content-Security-Policy must allow it (README). Empty: the hub itself.</span>
+          </details>
           <known-model-picker .value=${this.hubId} .dtype=${this.dtype} .device=${this.device} ?webgpu=${this.webgpu}
             ?disabled=${this.disabled} @known-model-pick=${this.pickKnown}></known-model-picker>`;
+      }
       case 'url': {
         const checked = this.urlTouched ? checkModelUrl(this.url, document.baseURI) : null;
         const problem = checked && 'problem' in checked ? checked.problem : null;

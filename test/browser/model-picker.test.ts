@@ -207,6 +207,30 @@ describe.skipIf(skip !== null)('the model panel and picker in the built app, in 
     expect(await page.getByTestId('model-error-network').textContent()).toMatch(/over the network: check the connection, and that huggingface\.co\s+can be\s+reached/);
   });
 
+  it('a hub mirror takes the hub\'s place: checked as typed, then every download goes to it', async () => {
+    // The mirror sits on the site's own origin, which the built page's Content-Security-Policy allows.
+    const mirror = `${site.url}hub-mirror/`;
+    const mirrorRequests: string[] = [];
+    await page.context().route(`${mirror}**`, (route) => {
+      mirrorRequests.push(route.request().url());
+      return route.fulfill({ status: 404, body: 'not here' });
+    });
+    hubRequests.length = 0;
+    await page.getByTestId('source-hub').check();
+    await page.locator('model-source-choice summary').click();
+    await page.getByTestId('hub-mirror').fill('mirror.example');
+    expect(await page.getByTestId('hub-mirror-problem').textContent()).toMatch(/^Hub mirror: start with https:\/\//);
+    expect(await page.getByTestId('load-button').isDisabled()).toBe(true);
+    await page.getByTestId('hub-mirror').fill(mirror);
+    expect(await page.getByTestId('hub-mirror-problem').count()).toBe(0);
+    await page.getByTestId('load-button').click();
+    await app.waitStatus('model-status', 'error');
+    expect(mirrorRequests.length).toBeGreaterThan(0);
+    for (const url of mirrorRequests) expect(url.startsWith(`${mirror}${MINILM}/resolve/`), url).toBe(true);
+    expect(hubRequests).toEqual([]);
+    expect(await page.getByTestId('model-error-network').textContent()).toContain(new URL(site.url).host);
+  });
+
   it('fits 390 px: every card within the screen, no sideways scrolling', async () => {
     const narrow = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {

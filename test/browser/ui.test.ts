@@ -45,6 +45,29 @@ describe.skipIf(skip !== null)('UI lifecycle in Chromium', () => {
     expect(env.problems()).toEqual([]);
   });
 
+  it('<bge-reranker remote-host>: a hub id downloads from the mirror, not from huggingface.co', async () => {
+    const mirror = `${new URL(env.server.url).origin}/hub-mirror/`;
+    const before = requested.length;
+    const outcome = await page.evaluate(async (remoteHost) => {
+      const element = document.createElement('bge-reranker');
+      element.setAttribute('remote-host', remoteHost);
+      element.setAttribute('model', 'someone/some-reranker');
+      document.body.append(element);
+      try {
+        await element.load();
+        return 'loaded';
+      } catch (error) {
+        return (error as Error).name;
+      } finally {
+        element.remove();
+      }
+    }, mirror);
+    expect(outcome).toBe('ModelLoadError'); // the mirror has no such model
+    const asked = requested.slice(before);
+    expect(asked.some((u) => u.startsWith(`${mirror}someone/some-reranker/resolve/`)), asked.join('\n')).toBe(true);
+    expect(asked.filter((u) => u.includes('huggingface.co'))).toEqual([]);
+  });
+
   it('the model controller re-renders with the new backend after a device loss, and keeps its reranker through a failed load', async () => {
     const report = await page.evaluate(() => window.controllerFollowsInfo());
     expect(report).toEqual({

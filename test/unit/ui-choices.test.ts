@@ -5,12 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/lib/validate.ts';
 import { MAX_MAX_LENGTH } from '../../src/lib/pairs.ts';
-import { checkModelUrl, downloadedFrom, loadTarget, maxLengthProblem, type ModelChoice } from '../../src/ui/model-choice.ts';
+import { checkHubMirror, checkModelUrl, downloadedFrom, loadTarget, maxLengthProblem, type ModelChoice } from '../../src/ui/model-choice.ts';
 import { describeLimits, rerankInputProblem, staleReason } from '../../src/ui/rerank-state.ts';
 import type { RerankRequest } from '../../src/ui/rerank-request.ts';
 
 const BASE = 'https://app.example/demo/';
-const choice = (over: Partial<ModelChoice>): ModelChoice => ({ source: 'demo', demo: 'xlmr', hubId: '', url: '', files: {}, ...over });
+const choice = (over: Partial<ModelChoice>): ModelChoice => ({ source: 'demo', demo: 'xlmr', hubId: '', hubMirror: '', url: '', files: {}, ...over });
 
 describe('loadTarget: one source, named on the button', () => {
   it('names the demo, the hub model, the URL folder and the picked files', () => {
@@ -55,6 +55,23 @@ describe('checkModelUrl: refused as typed, not at fetch', () => {
     expect(checkModelUrl('http://127.0.0.1:8080/m/', BASE)).toEqual({ url: 'http://127.0.0.1:8080/m/' });
     expect(checkModelUrl('models/tiny/', BASE)).toEqual({ url: 'https://app.example/demo/models/tiny/' });
     expect(checkModelUrl('/models/tiny/', BASE)).toEqual({ url: 'https://app.example/models/tiny/' });
+  });
+});
+
+describe('a hub mirror: checked as typed, passed as remoteHost', () => {
+  it('empty is the hub itself; an address gets its trailing slash; anything else is refused', () => {
+    expect(checkHubMirror(' ')).toEqual({ remoteHost: undefined });
+    expect(checkHubMirror('https://hf-mirror.com')).toEqual({ remoteHost: 'https://hf-mirror.com/' });
+    expect(checkHubMirror('https://mirror.example/hub/')).toEqual({ remoteHost: 'https://mirror.example/hub/' });
+    expect(checkHubMirror('hf-mirror.com')).toEqual({ problem: expect.stringMatching(/^Hub mirror: start with https:\/\//) });
+    expect(checkHubMirror('https://m.example/?x=1')).toEqual({ problem: expect.stringMatching(/without \? or #/) });
+  });
+
+  it('a hub load carries the mirror; a bad mirror blocks it with the reason', () => {
+    const hub = choice({ source: 'hub', hubId: 'Xenova/bge-reranker-base', hubMirror: 'https://hf-mirror.com' });
+    expect(loadTarget(hub, BASE)).toEqual({ source: 'Xenova/bge-reranker-base', label: 'Load bge-reranker-base', remoteHost: 'https://hf-mirror.com/' });
+    expect(loadTarget({ ...hub, hubMirror: 'ftp://x/' }, BASE)).toEqual({ problem: expect.stringMatching(/^Hub mirror/) });
+    expect(loadTarget({ ...hub, source: 'demo' }, BASE)).not.toHaveProperty('remoteHost');
   });
 });
 
