@@ -44,12 +44,13 @@ const CPU_ON_WEBGPU = 'MatMulInteger and DynamicQuantizeLinear have no WebGPU ke
   'the CPU with copies in between; fp16, q4f16 or q4 run wholly on the GPU';
 const halfOnWasm = (same: Dtype) => `computes in fp32: no faster than ${same}, only a smaller download`;
 
-const dynamic = (name: 'q8' | 'int8' | 'uint8', autoRank: number, description: string): DtypeSpec => ({
+/** q8, int8, uint8: the same kernels, so the same row but for the file, the rank and the words. */
+const dynamic = (name: 'q8' | 'int8' | 'uint8', autoRank: DtypeSpec['autoRank'], description: string): DtypeSpec => ({
   file: `onnx/model_${name === 'q8' ? 'quantized' : name}.onnx`,
   needsShaderF16: false,
   runsOn: ['wasm'],
   withoutShaderF16: [],
-  autoRank: name === 'q8' ? { wasm: autoRank, webgpu: 4 } : { wasm: autoRank },
+  autoRank,
   selfCheckTolerance: 0.1,
   notes: { webgpu: `${name} on WebGPU: ${CPU_ON_WEBGPU}` },
   label: `${name} (8-bit)`,
@@ -80,9 +81,10 @@ export const DTYPES: Readonly<Record<Dtype, DtypeSpec>> = deepFreeze({
     label: 'fp16 (half precision)',
     description: 'Half precision: the best choice on a GPU with shader-f16, half the download of fp32.',
   },
-  q8: dynamic('q8', 0, '8-bit weights and activations: the fastest on wasm (CPU), a quarter of fp32\'s download.'),
-  int8: dynamic('int8', 1, 'Signed 8-bit weights: like q8 (onnx-community\'s q8 file is its int8 one).'),
-  uint8: dynamic('uint8', 2, 'Unsigned 8-bit weights: like q8, for repositories that publish only this file.'),
+  // On WebGPU, q8 is the last resort: part of it runs on the CPU.
+  q8: dynamic('q8', { wasm: 0, webgpu: 4 }, '8-bit weights and activations: the fastest on wasm (CPU), a quarter of fp32\'s download.'),
+  int8: dynamic('int8', { wasm: 1 }, 'Signed 8-bit weights: like q8 (onnx-community\'s q8 file is its int8 one).'),
+  uint8: dynamic('uint8', { wasm: 2 }, 'Unsigned 8-bit weights: like q8, for repositories that publish only this file.'),
   q4: {
     file: 'onnx/model_q4.onnx',
     needsShaderF16: false,
