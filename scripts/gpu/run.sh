@@ -7,7 +7,8 @@
 # 1. Vulkan: the loader from .gpu/debs when the machine lacks it, the NVIDIA driver's ICD when there is one.
 # 2. The model, generated there with the project's own deterministic generator (a full-size model cannot travel).
 # 3. Ours: the core on Dawn's WebGPU (onnxruntime-web's webgpu build) in fp16, q4f16 and fp32: the seed's batch
-#    sweep at 128 and 512 tokens per pair and the 50-document RAG case.
+#    sweep at 128 and 512 tokens per pair and the 50-document RAG case; then the compact q4f16 (4-bit embedding
+#    tables, make-model --embeddings q4) on the same pairs (COMPACT=0 skips it).
 # 4. The seed's own stack on the same pairs: PyTorch fp16 CrossEncoder on CUDA (CPU fp32 where there is no GPU).
 # 5. One markdown table in $OUT/gpu-bench.md (and the JSON beside it); a line for each part that could not run.
 set -uo pipefail
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/../.."
 OUT=${OUT:-$PWD/.cache/gpu-run}
 PRESET=${PRESET:-full}
 DTYPES=${DTYPES:-fp16,q4f16,fp32}
+COMPACT=${COMPACT:-1}
 BATCHES=${BATCHES:-1,2,4,8,16,32,64}
 PYTHON=${PYTHON:-python3}
 mkdir -p "$OUT"
@@ -57,6 +59,26 @@ status=$?
 [ $status -eq 0 ] || note "ours on WebGPU exited $status (see ours.md and the adapter line above)"
 cat "$OUT/ours.md" >&2
 
+compact_json=()
+# Each 4-bit embedding lookup the generator can write: standard ONNX ops (every EP) and GatherBlockQuantized.
+IFS=, read -ra lookups <<< "${COMPACT_LOOKUPS:-unpack,gather-block-quantized}"
+[ "$COMPACT" = 1 ] || lookups=()
+for lookup in "${lookups[@]}"; do
+  compact="$work/model-$PRESET-compact-$lookup"
+  if $node "$app/bench.mjs" make-model --preset "$PRESET" --dtype q4f16 --embeddings q4 --embedding-lookup "$lookup" \
+      --out "$compact" --no-safetensors >&2; then
+    ls -l "$compact/onnx" >&2
+    mkdir -p "$OUT/compact-$lookup"
+    (cd "$app" && $node bench.mjs bench --runtime node --device webgpu --preset "$PRESET" --model "$compact" --dtype q4f16 \
+      --sweep-tokens 128,512 --batch-sizes "$BATCHES" --docs 50 --rounds 1 --out "$OUT/compact-$lookup") > "$OUT/ours-compact-$lookup.md"
+    if [ $? -eq 0 ]; then compact_json+=(--compact "$lookup" "$OUT/compact-$lookup/node-webgpu-latest.json")
+    else note "compact q4f16 ($lookup) on WebGPU failed (see ours-compact-$lookup.md)"; fi
+    cat "$OUT/ours-compact-$lookup.md" >&2
+  else
+    note "the compact $PRESET q4f16 model ($lookup) could not be generated"
+  fi
+done
+
 peers=()
 if $PYTHON -c 'import torch, sentence_transformers' 2>/dev/null; then
   if $PYTHON -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)'; then peer_args=(--device cuda --dtype fp16)
@@ -78,7 +100,7 @@ fi
 {
   echo "# GPU run: $PRESET preset, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
-  python3 "$app/table.py" "$OUT/node-webgpu-latest.json" "${peers[@]}" 2>&1 || echo "(table.py failed)"
+  python3 "$app/table.py" "$OUT/node-webgpu-latest.json" "${compact_json[@]}" "${peers[@]}" 2>&1 || echo "(table.py failed)"
   echo
   cat "$report.notes"
 } > "$report"

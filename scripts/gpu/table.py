@@ -1,6 +1,6 @@
 """One markdown table from the GPU run's JSON: ours on WebGPU (per dtype) beside PyTorch's CrossEncoder, same pairs.
 
-    python3 table.py NODE_BENCH.json [PEER_128.json PEER_512.json PEER_RAG.json]
+    python3 table.py NODE_BENCH.json [--compact LOOKUP COMPACT_BENCH.json ...] [PEER_128.json PEER_512.json PEER_RAG.json]
 """
 import json
 import sys
@@ -12,9 +12,17 @@ def best(rows):
 
 
 def main() -> None:
-    node = json.load(open(sys.argv[1], encoding="utf-8"))
+    args = sys.argv[1:]
+    node = json.load(open(args.pop(0), encoding="utf-8"))
+    while args[:1] == ["--compact"]:
+        lookup, compact = args[1], json.load(open(args[2], encoding="utf-8"))
+        del args[:3]
+        for res in compact.get("results", []) + compact.get("failed", []):
+            res["dtype"] = f"{res['dtype']}, 4-bit embeddings ({lookup})"
+        node.setdefault("results", []).extend(compact.get("results", []))
+        node.setdefault("failed", []).extend(compact.get("failed", []))
     peers = {}
-    for path in sys.argv[2:]:
+    for path in args:
         try:
             peer = json.load(open(path, encoding="utf-8"))
             peers[path] = peer
