@@ -1,0 +1,168 @@
+/**
+ * Issue 21: downloads through the public `createReranker` (the model in the bundled worker) in Chromium, from the
+ * hub-like test server through `remoteHost`, with the committed tiny demo model's files. The q8 file (412,041 bytes) is
+ * an LFS file (redirected to the second origin) stored in 64 KiB pieces, so resuming is real: a dropped connection
+ * continues with Range, a reload mid-download continues from the stored pieces, a flipped byte is refused and nothing
+ * of it cached, a server that ignores Range still completes, and a quota too small fails before the body is read.
+ * The bytes served are printed for the record; nothing here depends on speed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { serveHub, type HubServer } from '../helpers/hub-server.ts';
+import { DEMO_MODEL_DIR } from '../helpers/models.ts';
+import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from './harness.ts';
+import type { HubLoad, HubLoadResult } from './pages/downloads-page.ts';
+
+const REPO = 'test-owner/tiny-reranker';
+const MODEL = 'onnx/model_quantized.onnx';
+const SIZE = fs.statSync(path.join(DEMO_MODEL_DIR, MODEL)).size;
+const PIECE = 64 * 1024;
+
+const skip = chromiumSkipReason();
+
+describe.skipIf(skip !== null)('downloads through the worker in Chromium', () => {
+  let env: BrowserEnv;
+  let hub: HubServer;
+  let page: Page;
+  let request: HubLoad;
+
+  beforeAll(async () => {
+    hub = await serveHub({ repos: { [REPO]: DEMO_MODEL_DIR } });
+    request = { remoteHost: hub.remoteHost, model: REPO, pieceBytes: PIECE };
+    // The worker is held to the dev server's Content-Security-Policy: the mirror goes in connect-src, as the README
+    // tells a site that uses one.
+    process.env.CSP_CONNECT_SRC = 'http://127.0.0.1:*';
+    env = await openBrowserEnv();
+  }, 180_000);
+
+  afterAll(async () => {
+    await env?.close();
+    await hub?.close();
+    delete process.env.CSP_CONNECT_SRC;
+  }, 120_000);
+
+  beforeEach(async () => {
+    page = await env.open('test/browser/pages/downloads.html', { ready: 'downloadsReady', timeoutMs: 120_000 });
+    await page.evaluate(() => window.clearCache());
+    hub.answers.length = 0;
+  }, 180_000);
+
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') console.log(env.dumpLogs());
+    hub.setFault(MODEL, null);
+    hub.release();
+    await page?.close();
+  });
+
+  const load = (): Promise<HubLoadResult> => page.evaluate((r) => window.loadHub(r), request);
+  const progressOf = (result: HubLoadResult) =>
+    result.events.filter((e): e is Extract<HubLoadResult['events'][number], { status: 'progress' }> => e.status === 'progress' && e.file === MODEL);
+  const expectLoaded = (result: HubLoadResult) => {
+    expect(result.error, env.dumpLogs()).toBeUndefined();
+    expect(result.score).toBeGreaterThan(0);
+    const loaded = progressOf(result).map((e) => e.loaded);
+    expect(loaded).toEqual([...loaded].sort((a, b) => a - b)); // monotonic
+    expect(result.events.find((e) => e.status === 'done' && e.file === MODEL)).toMatchObject({ verified: 'sha256' });
+  };
+  const modelEntries = async () => (await page.evaluate(() => window.cachedFiles())).filter((f) => f.url.endsWith(MODEL));
+  const record = (what: string) => console.log(`${what}: ${hub.bytesServed(MODEL)} bytes served for the ${SIZE}-byte file ` +
+    `(${hub.answers.filter((a) => a.file === MODEL).map((a) => `${a.origin} ${a.status}${a.range ? ` ${a.range}` : ''}`).join(', ')})`);
+
+  it('loads a hub id from the mirror, verified, kept whole in the cache, and listed per model', async () => {
+    const result = await load();
+    expectLoaded(result);
+    expect(result.info!.storage).toMatchObject({ kept: true });
+    expect(result.info!.files.every((f) => !f.fromCache)).toBe(true);
+    expect(await modelEntries()).toEqual([expect.objectContaining({ bytes: SIZE, model: REPO })]);
+    expect((await modelEntries())[0].partial).toBeUndefined();
+    const [model] = await page.evaluate(() => window.cachedModelList());
+    expect(model).toMatchObject({ model: REPO, base: `${hub.remoteHost}${REPO}/resolve/main/` });
+    expect(hub.bytesServed(MODEL)).toBe(SIZE);
+
+    const again = await load();
+    expect(again.info!.files.every((f) => f.fromCache)).toBe(true);
+    expect(hub.bytesServed(MODEL)).toBe(SIZE); // nothing downloaded again
+    expect(await page.evaluate((m) => window.deleteModel(m), REPO)).toBe(model.bytes);
+    expect(await page.evaluate(() => window.cachedFiles())).toEqual([]);
+  });
+
+  /**
+   * Starts a load that stalls after 200,000 bytes, and resolves once the three 64 KiB pieces below that are stored:
+   * the worker holds them, whatever the machine's speed, before the connection is cut or the page reloads.
+   */
+  async function stallWithPiecesStored(fault: { ignoreRange?: boolean } = {}): Promise<{ loading: Promise<HubLoadResult> }> {
+    hub.setFault(MODEL, { stallAfter: 200_000, ...fault });
+    const loading = load();
+    loading.catch(() => {}); // a reload ends it
+    await hub.stalled(MODEL);
+    await expect.poll(async () => (await modelEntries())[0], { timeout: 60_000 }).toMatchObject({ partial: true, bytes: 3 * PIECE });
+    return { loading };
+  }
+
+  it('continues a dropped connection with Range', async () => {
+    const { loading } = await stallWithPiecesStored();
+    hub.release(); // the connection drops
+    const result = await loading;
+    expectLoaded(result);
+    const resumed = progressOf(result).find((e) => e.resumed)?.resumed;
+    expect(resumed).toMatchObject({ cause: 'retry', ranged: true });
+    expect(resumed!.from).toBeGreaterThanOrEqual(3 * PIECE);
+    expect(hub.answers.filter((a) => a.file === MODEL && a.origin === 'cdn').map((a) => a.status)).toEqual([200, 206]);
+    expect(hub.bytesServed(MODEL)).toBeLessThan(1.5 * SIZE);
+    record('dropped after 200,000 bytes');
+  });
+
+  it('continues after a reload mid-download from the stored pieces', async () => {
+    await stallWithPiecesStored();
+    await page.reload();
+    await page.waitForFunction(() => window.downloadsReady === true);
+    hub.release();
+    const servedBefore = hub.bytesServed(MODEL);
+
+    const result = await load();
+    expectLoaded(result);
+    expect(progressOf(result).find((e) => e.resumed)?.resumed).toEqual({ from: 3 * PIECE, cause: 'stored', ranged: true });
+    expect(hub.bytesServed(MODEL) - servedBefore).toBe(SIZE - 3 * PIECE);
+    expect(hub.bytesServed(MODEL)).toBeLessThan(1.5 * SIZE);
+    expect(await modelEntries()).toEqual([expect.objectContaining({ bytes: SIZE })]);
+    expect((await modelEntries())[0].partial).toBeUndefined();
+    record('reloaded after 200,000 bytes');
+  });
+
+  it('refuses a flipped byte as IntegrityError naming the file, and caches nothing of it', async () => {
+    hub.setFault(MODEL, { flipByte: 300_000 });
+    const result = await load();
+    expect(result.error).toMatchObject({ name: 'IntegrityError', message: expect.stringContaining(`${MODEL} does not match its SHA-256`) });
+    expect(await modelEntries()).toEqual([]);
+    record('a flipped byte');
+  });
+
+  it('completes where the server ignores Range, and says so', async () => {
+    const { loading } = await stallWithPiecesStored({ ignoreRange: true });
+    hub.release(); // the connection drops; the server sends the whole file again
+    const result = await loading;
+    expectLoaded(result);
+    const resumed = progressOf(result).find((e) => e.resumed)?.resumed;
+    expect(resumed).toMatchObject({ cause: 'retry', ranged: false });
+    expect(resumed!.from).toBeGreaterThanOrEqual(3 * PIECE);
+    expect(hub.answers.filter((a) => a.file === MODEL && a.origin === 'cdn').map((a) => a.status)).toEqual([200, 200]);
+    record('Range ignored, dropped after 200,000 bytes');
+  });
+
+  it('still completes a slow (trickling) download', async () => {
+    hub.setFault(MODEL, { trickle: { bytes: 16 * 1024, everyMs: 5 } });
+    expectLoaded(await load());
+    expect(hub.bytesServed(MODEL)).toBe(SIZE);
+  });
+
+  it('fails before downloading when the quota cannot hold the model, naming both sizes', async () => {
+    const result = await page.evaluate((r) => window.loadHub(r), { ...request, smallQuota: true });
+    expect(result.error).toMatchObject({ name: 'StorageQuotaError',
+      message: expect.stringMatching(new RegExp(`^${MODEL} needs .*\\(${SIZE} bytes\\) of storage, but this site may store only .*\\(200000 bytes\\)`)) });
+    expect(progressOf(result).filter((e) => e.loaded > 0)).toEqual([]);
+    expect(await modelEntries()).toEqual([]);
+    record('quota of 200,000 bytes');
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * The downloads' browser test page: the public `createReranker` (the model in the bundled worker) loading a hub id
+ * from the hub-like test server through `remoteHost`, with the cache functions of the main entry. Everything returned
+ * is plain, cloneable data.
+ *
+ * @example
+ * await page.evaluate((r) => window.loadHub(r), { remoteHost: 'http://127.0.0.1:41234/', model: 'o/n', pieceBytes: 65536 })
+ * // → { info: { backend: 'wasm', storage: { kept: true, ... }, ... }, events: [...], score: 0.51 }
+ */
+import { cachedModelFiles, cachedModels, clearModelCache, createReranker, deleteCachedModel, type CachedFile, type CachedModel,
+  type LoadProgress, type RerankerInfo } from '../../../src/index.ts';
+
+export interface HubLoad {
+  remoteHost: string;
+  model: string;
+  pieceBytes: number;
+  /** Run in a worker whose storage quota is 200,000 bytes (small-quota.worker.ts), through `endpoint`. */
+  smallQuota?: boolean;
+}
+
+export interface HubLoadResult {
+  info?: RerankerInfo;
+  score?: number;
+  error?: { name: string; message: string };
+  /** Progress events, 'ready' left out (its info is above). */
+  events: Exclude<LoadProgress, { status: 'ready' }>[];
+}
+
+declare global {
+  interface Window {
+    downloadsReady: boolean;
+    loadHub(request: HubLoad): Promise<HubLoadResult>;
+    cachedFiles(): Promise<CachedFile[]>;
+    cachedModelList(): Promise<CachedModel[]>;
+    deleteModel(model: string): Promise<number>;
+    clearCache(): Promise<boolean>;
+  }
+}
+
+window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota }) => {
+  const events: HubLoadResult['events'] = [];
+  const endpoint = smallQuota ? new Worker(new URL('./small-quota.worker.ts', import.meta.url), { type: 'module' }) : undefined;
+  try {
+    const reranker = await createReranker({ model, remoteHost, downloadPieceBytes: pieceBytes, device: 'wasm', dtype: 'q8', endpoint,
+      progress: (event) => {
+        if (event.status !== 'ready') events.push(event);
+      } });
+    try {
+      const [score] = await reranker.score([['what is the capital of France?', 'Paris is the capital of France.']]);
+      return { info: reranker.info, score, events };
+    } finally {
+      await reranker.dispose();
+    }
+  } catch (error) {
+    return { error: { name: (error as Error).name, message: (error as Error).message }, events };
+  } finally {
+    endpoint?.terminate();
+  }
+};
+
+window.cachedFiles = cachedModelFiles;
+window.cachedModelList = cachedModels;
+window.deleteModel = deleteCachedModel;
+window.clearCache = clearModelCache;
+window.downloadsReady = true;
