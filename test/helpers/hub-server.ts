@@ -62,6 +62,8 @@ export interface HubOptions {
 }
 
 const CORS = {
+  // no-store: each test's answers come from this server, never from the browser's HTTP cache of an earlier test.
+  'cache-control': 'no-store',
   'access-control-allow-origin': '*',
   'access-control-expose-headers': 'etag, x-linked-size, x-linked-etag, x-repo-commit, accept-ranges, content-range, content-length',
 };
@@ -228,6 +230,7 @@ export async function serveHub({ repos, lfsFrom = 100_000 }: HubOptions): Promis
     answers,
     bytesServed: (suffix) => answers.filter((a) => a.file.endsWith(suffix)).reduce((sum, a) => sum + a.bytes, 0),
     setFault(file, fault) {
+      stalledFiles.delete(file);
       if (fault) faults.set(file, { ...fault, used: 0, failed: 0 });
       else faults.delete(file);
     },

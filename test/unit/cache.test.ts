@@ -28,6 +28,7 @@ describe('the browser cache', () => {
       expect(notes).toHaveLength(4); // config, tokenizer, tokenizer config, model
       expect(notes.find((n) => n.startsWith('onnx/model_quantized.onnx'))).toMatch(/QuotaExceededError.*download again next time/);
       expect((await reranker.score([['q', 'd']]))[0]).toBeGreaterThan(0);
+      expect(reranker.info.storage).toMatchObject({ kept: false, bytes: 0, reason: expect.stringMatching(/QuotaExceededError/) });
     } finally {
       await reranker.dispose();
     }
@@ -38,6 +39,7 @@ describe('the browser cache', () => {
     const first = await createReranker({ model: { url: server.url }, device: 'wasm', dtype: 'q8' });
     await first.dispose();
     expect(first.info.notes.filter((n) => n.includes('browser cache'))).toEqual([]);
+    expect(first.info.storage).toMatchObject({ kept: true, persisted: null }); // Node has no StorageManager to ask
     const listed = await cachedModelFiles();
     expect(listed.map((f) => f.url.slice(server.url.length)).sort()).toEqual(
       ['config.json', 'onnx/model_quantized.onnx', 'tokenizer.json', 'tokenizer_config.json']);

@@ -7,6 +7,7 @@
 import { AbortError, IntegrityError, ModelLoadError, StorageQuotaError } from '../errors.ts';
 import type { DownloadResume } from '../types.ts';
 import { declaredFile, parseContentRange, RunningDigest, verifyDownload, type DeclaredFile } from './integrity.ts';
+import { Received } from './received.ts';
 import { ensureRoomFor } from './storage.ts';
 import { describeStorageError, type StoredFile } from './stored-file.ts';
 
@@ -56,51 +57,6 @@ function pause(failures: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', stop, { once: true });
   });
-}
-
-/** The bytes received so far: one buffer when the size is known, else a list of chunks. */
-class Received {
-  private buffer: Uint8Array | null;
-  private chunks: Uint8Array[] = [];
-  length = 0;
-
-  constructor(size: number | null) {
-    this.buffer = size !== null ? new Uint8Array(size) : null;
-  }
-
-  /** Appends; false when the bytes overflow the declared size (the caller decides whether that is an error). */
-  append(bytes: Uint8Array): boolean {
-    if (this.buffer && this.length + bytes.byteLength > this.buffer.byteLength) return false;
-    if (this.buffer) this.buffer.set(bytes, this.length);
-    else this.chunks.push(bytes);
-    this.length += bytes.byteLength;
-    return true;
-  }
-
-  /** Drops the declared size: an encoded body's `Content-Length` is not the file's. */
-  growable(): void {
-    if (!this.buffer) return;
-    this.chunks = [this.buffer.subarray(0, this.length)];
-    this.buffer = null;
-  }
-
-  slice(start: number, end: number): Uint8Array {
-    return this.bytes().subarray(start, end);
-  }
-
-  bytes(): Uint8Array {
-    if (this.buffer) return this.length === this.buffer.byteLength ? this.buffer : this.buffer.subarray(0, this.length);
-    if (this.chunks.length !== 1) {
-      const joined = new Uint8Array(this.length);
-      let offset = 0;
-      for (const chunk of this.chunks) {
-        joined.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      this.chunks = [joined];
-    }
-    return this.chunks[0] ?? new Uint8Array(0);
-  }
 }
 
 /** A download in progress: what the server declared, the bytes so far, their digest, and what is stored. */
