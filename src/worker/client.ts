@@ -3,6 +3,7 @@
  * runs it. Callbacks (progress, onBatch) and AbortSignals are bridged by messages; errors come back as the same named
  * classes.
  */
+import { persistModelStorage } from '../lib/download/storage.ts';
 import { ERROR_CLASSES, RerankerError, AbortError, DisposedError } from '../lib/errors.ts';
 import type { MemoryUsage } from '../lib/memory.ts';
 import { isHubId, isUrlOrPath } from '../lib/model-source.ts';
@@ -240,7 +241,10 @@ export async function createWorkerReranker(options: RerankerOptions & { endpoint
   try {
     // The worker's own 'ready' progress event reaches `progress` before this resolves.
     const { id, reply } = await client.call('load', { options: load }, { signal, onProgress: progress });
-    return new WorkerReranker(client, id, reply.info, () => worker?.terminate());
+    // A worker cannot ask the browser to keep its storage (persist() is the page's): once the model is kept, ask here.
+    const storage = reply.info.storage;
+    const info = storage?.kept && !storage.persisted ? { ...reply.info, storage: { ...storage, persisted: await persistModelStorage() } } : reply.info;
+    return new WorkerReranker(client, id, info, () => worker?.terminate());
   } catch (error) {
     worker?.terminate();
     throw error;

@@ -73,7 +73,10 @@ describe.skipIf(skip !== null)('downloads through the worker in Chromium', () =>
   it('loads a hub id from the mirror, verified, kept whole in the cache, and listed per model', async () => {
     const result = await load();
     expectLoaded(result);
-    expect(result.info!.storage).toMatchObject({ kept: true });
+    expect(result.info!.storage).toMatchObject({ kept: true, bytes: expect.any(Number) });
+    // The worker cannot ask; the page asked for it once the model was kept, and info has the browser's answer.
+    expect(typeof result.info!.storage!.persisted).toBe('boolean');
+    console.log(`persist() answered ${result.info!.storage!.persisted}`);
     expect(result.info!.files.every((f) => !f.fromCache)).toBe(true);
     expect(await modelEntries()).toEqual([expect.objectContaining({ bytes: SIZE, model: REPO })]);
     expect((await modelEntries())[0].partial).toBeUndefined();
