@@ -67,6 +67,9 @@ export class SweepPanel extends LitElement {
       tr.failed td {
         color: var(--danger);
       }
+      .blocked {
+        color: var(--warn-text);
+      }
       td.note {
         text-align: left;
         white-space: normal;
@@ -94,7 +97,9 @@ export class SweepPanel extends LitElement {
     if (!this.request || this.request.query.trim() === '' || this.request.documents.length === 0) return 'Enter a query and documents: the sweep scores them.';
     if (!parseBatchSizes(this.batchSizesText)) return `Batch sizes: whole numbers from 1 to ${MAX_SWEEP_COUNT}, separated by commas.`;
     const counts: [number, number][] = [[this.pairCount, 1], [this.warmup, 0], [this.repeats, 1]];
-    if (counts.some(([n, min]) => !Number.isInteger(n) || n < min || n > MAX_SWEEP_COUNT)) return `Pairs, warm-up and repeats: whole numbers up to ${MAX_SWEEP_COUNT}.`;
+    if (counts.some(([n, min]) => !Number.isInteger(n) || n < min || n > MAX_SWEEP_COUNT)) {
+      return `Pairs per run and measured runs: whole numbers from 1 to ${MAX_SWEEP_COUNT}; warm-up runs from 0.`;
+    }
     return null;
   }
 
@@ -165,6 +170,7 @@ export class SweepPanel extends LitElement {
         ${running ? html`<button data-testid="cancel-sweep-button" @click=${() => this.sweep.cancel()}>Cancel</button>` : nothing}
         <button data-testid="sweep-csv" ?disabled=${this.sweep.status !== TaskStatus.COMPLETE} @click=${this.exportCsv}>Export CSV</button>
         <button data-testid="sweep-json" ?disabled=${this.sweep.status !== TaskStatus.COMPLETE} @click=${this.exportJson}>Export JSON</button>
+        ${blocker && !running ? html`<span class="blocked" data-testid="sweep-blocked">${blocker}</span>` : nothing}
         <span role="status" data-testid="sweep-status" data-status=${this.statusKey()}>${this.statusText(blocker)}</span>
       </div>
       ${this.sweep.status === TaskStatus.ERROR && !isAbort(this.sweep.error)
@@ -242,13 +248,13 @@ export class SweepPanel extends LitElement {
       case 'running':
         return `Measuring batch ${this.sweep.current ?? '…'}…`;
       case 'done':
-        return `Done: ${plural(this.sweep.rows.length, 'batch size')}.`;
+        return `${blocker ? 'Last sweep done' : 'Done'}: ${plural(this.sweep.rows.length, 'batch size')}.`;
       case 'cancelled':
         return 'Cancelled; rows so far are kept.';
       case 'error':
         return 'Sweep failed.';
       default:
-        return blocker ?? 'Ready.';
+        return blocker ? '' : 'Ready.';
     }
   }
 }
