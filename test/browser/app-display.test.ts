@@ -174,6 +174,8 @@ describe.skipIf(skip !== null)('what the built app shows, in Chromium', () => {
     await setDocuments('', ['Paris is the capital of France.']);
     expect(await page.getByTestId('rerank-button').isDisabled()).toBe(true);
     expect(await reason()).toMatch(/^Type a query/);
+    expect(await page.getByTestId('sweep-blocked').textContent()).toMatch(/^Enter a query and documents/);
+    expect(await page.getByTestId('sweep-button').isDisabled()).toBe(true);
     await setDocuments('capital of France?', ['Paris is the capital of France.']);
     await page.getByTestId('batch-size-input').fill('0');
     expect(await reason()).toBe('Batch size: a whole number from 1 to 4,096.');
