@@ -67,6 +67,7 @@ export class ModelPanel extends LitElement {
   @state() private maxLength = DEFAULT_MAX_LENGTH;
   /** The source of the last load started: a failed hub or URL load may be the network's doing. */
   @state() private lastLoadSource: ModelChoice['source'] | null = null;
+  private lastLoadKey = '';
   /** The hub (or mirror) of the last load started, and of the model loaded now: what the texts name. */
   @state() private lastLoadHost = DEFAULT_HUB_HOST;
   @state() private loadedHost = DEFAULT_HUB_HOST;
@@ -103,10 +104,16 @@ export class ModelPanel extends LitElement {
     return maxLengthProblem(this.maxLength, this.choice.source === 'hub' ? knownModel(this.choice.hubId.trim())?.maxTokens : undefined);
   }
 
+  /** The form as one key: a failed load's error is shown while the form still asks for what failed. */
+  private formKey(target: LoadTarget): string {
+    return JSON.stringify(['label' in target ? [target.label, target.remoteHost] : null, this.dtype, this.device, this.maxLength]);
+  }
+
   private load(): void {
     const target = this.target();
     if (this.loadBlocker(target) !== null || 'problem' in target) return;
     this.lastLoadSource = this.choice.source;
+    this.lastLoadKey = this.formKey(target);
     this.lastLoadHost = target.remoteHost ?? DEFAULT_HUB_HOST;
     this.model.run({ model: target.source, ...(target.remoteHost ? { remoteHost: target.remoteHost } : {}), dtype: this.dtype,
       device: this.device, maxLength: this.maxLength });
@@ -160,7 +167,7 @@ export class ModelPanel extends LitElement {
         <span role="status" data-testid="model-status" data-status=${this.statusKey()}>${this.statusText()}</span>
       </div>
       ${loading ? html`<load-progress .files=${[...this.model.files.values()]} .overall=${this.model.overall}></load-progress>` : nothing}
-      ${this.renderError()}
+      ${this.formKey(target) === this.lastLoadKey ? this.renderError() : nothing}
       ${this.model.reranker && loading
         ? html`<p class="hint" data-testid="model-kept">Until the new model is ready, the loaded one stays in use: ${this.describeLoaded()}.</p>`
         : nothing}
@@ -169,7 +176,10 @@ export class ModelPanel extends LitElement {
     `;
   }
 
-  /** The failed load's error; for the hub or a URL, that the network may be the cause (the demo needs none). */
+  /**
+   * The failed load's error (while the form still asks for that load: another choice drops it); for the hub or a URL,
+   * that the network may be the cause (the demo needs none).
+   */
   private renderError() {
     if (this.model.status !== TaskStatus.ERROR || isAbort(this.model.error)) return nothing;
     const remote = this.lastLoadSource === 'hub' || this.lastLoadSource === 'url';

@@ -220,6 +220,11 @@ describe.skipIf(skip !== null)('what the built app shows, in Chromium', () => {
     expect(await page.getByTestId('model-status').textContent()).toMatch(/^Loading failed\. Still using wasm \/ q8 \(tiny-random-bge-reranker\)\.$/);
     expect(await page.locator('model-panel load-progress').count()).toBe(0);
     expect(await page.getByTestId('info-backend').textContent()).toMatch(/^wasm/);
+    // The error is about that URL: another URL typed, it goes (the status still tells the last load).
+    await page.getByTestId('model-url').fill('models/another-model/');
+    expect(await page.getByTestId('model-error').count()).toBe(0);
+    await page.getByTestId('model-url').fill('models/no-such-model/');
+    expect(await page.getByTestId('model-error').textContent()).toMatch(/^ModelLoadError: /);
 
     // And it still reranks.
     await setDocuments('capital of France?', ['Berlin is in Germany.', 'Paris is the capital of France.']);
