@@ -296,7 +296,15 @@ async function finish(target: DownloadTarget, transfer: Transfer): Promise<Downl
   }
   let cacheError = transfer.cacheError;
   if (stored) {
-    const put = () => stored.putComplete(bytes, transfer.contentType).then(() => undefined, describeStorageError);
+    const put = async () => {
+      try {
+        const fromPieces = await stored.putCompleteFromPieces(bytes.byteLength, transfer.contentType);
+        if (!fromPieces) await stored.putComplete(bytes, transfer.contentType);
+        return undefined;
+      } catch (error) {
+        return describeStorageError(error);
+      }
+    };
     let failed = await put();
     // The pieces and the whole file side by side may not fit: without the pieces, the file alone may.
     await stored.deletePieces();

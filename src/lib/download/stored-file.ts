@@ -71,6 +71,19 @@ export class StoredFile {
     await this.cache.put(this.url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers }));
   }
 
+  /**
+   * Stores the whole file as one entry made of its stored pieces (their blobs, which the browser keeps on disk), so
+   * the bytes are not copied once more in this thread's memory; false when the pieces do not cover the file.
+   */
+  async putCompleteFromPieces(size: number, contentType: string): Promise<boolean> {
+    const prefix = await this.storedPrefix();
+    if (!prefix || prefix.end !== size) return false;
+    const blob = new Blob(await Promise.all(prefix.pieces.map((piece) => piece.response.blob())));
+    const headers = this.headers({ 'content-type': contentType, 'content-length': String(blob.size) });
+    await this.cache.put(this.url, new Response(blob, { headers }));
+    return true;
+  }
+
   async putPiece(start: number, bytes: Uint8Array, size: number, validator: string | null): Promise<void> {
     const headers = this.headers({ 'content-type': 'application/octet-stream', 'content-length': String(bytes.byteLength),
       [PIECE_START]: String(start), [FILE_SIZE]: String(size), ...(validator ? { [FILE_VALIDATOR]: validator } : {}) });

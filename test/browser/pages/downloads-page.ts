@@ -8,12 +8,14 @@
  * // → { info: { backend: 'wasm', storage: { kept: true, ... }, ... }, events: [...], score: 0.51 }
  */
 import { cachedModelFiles, cachedModels, clearModelCache, createReranker, deleteCachedModel, type CachedFile, type CachedModel,
-  type LoadProgress, type RerankerInfo } from '../../../src/index.ts';
+  type DtypeRequest, type LoadProgress, type RerankerInfo } from '../../../src/index.ts';
 
 export interface HubLoad {
   remoteHost: string;
   model: string;
   pieceBytes: number;
+  /** Default q8. */
+  dtype?: DtypeRequest;
   /** Run in a worker whose storage quota is 200,000 bytes (small-quota.worker.ts), through `endpoint`. */
   smallQuota?: boolean;
 }
@@ -37,11 +39,11 @@ declare global {
   }
 }
 
-window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota }) => {
+window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, dtype = 'q8' }) => {
   const events: HubLoadResult['events'] = [];
   const endpoint = smallQuota ? new Worker(new URL('./small-quota.worker.ts', import.meta.url), { type: 'module' }) : undefined;
   try {
-    const reranker = await createReranker({ model, remoteHost, downloadPieceBytes: pieceBytes, device: 'wasm', dtype: 'q8', endpoint,
+    const reranker = await createReranker({ model, remoteHost, downloadPieceBytes: pieceBytes, device: 'wasm', dtype, endpoint,
       progress: (event) => {
         if (event.status !== 'ready') events.push(event);
       } });

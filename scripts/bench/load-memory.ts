@@ -1,0 +1,90 @@
+/**
+ * Peak memory of Chromium while the public `createReranker` (model in the worker) downloads, stores and starts a model
+ * folder served by the hub-like test server's second origin: the renderer processes' resident memory (the page and its worker share
+ * one), sampled every 100 ms from /proc (Linux), above the idle page's. Each run uses a fresh browser profile, so the
+ * file is downloaded (not read from the cache); `--cached` loads it twice and measures the second, cached load.
+ *
+ *   npx tsx scripts/bench/load-memory.ts --dir /tmp/full-q8 [--dtype q8] [--cached]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, startDevServer } from '../../test/browser/harness.ts';
+import { serveHub } from '../../test/helpers/hub-server.ts';
+import type { HubLoadResult } from '../../test/browser/pages/downloads-page.ts';
+import type { Dtype } from '../../src/lib/types.ts';
+
+const { values } = parseArgs({ options: { dir: { type: 'string' }, dtype: { type: 'string', default: 'q8' }, cached: { type: 'boolean', default: false } } });
+if (!values.dir) throw new Error('--dir is required');
+
+/** Resident bytes of every process under `root` whose command line says it is a renderer. */
+function rendererRss(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone
+    }
+  }
+  let total = 0;
+  const walk = (pid: number) => {
+    for (const child of children.get(pid) ?? []) {
+      try {
+        if (fs.readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('--type=renderer')) {
+          total += Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+        }
+      } catch {
+        // gone
+      }
+      walk(child);
+    }
+  };
+  walk(root);
+  return total;
+}
+
+const dir = path.resolve(values.dir);
+const modelFile = path.join(dir, 'onnx', values.dtype === 'q8' ? 'model_quantized.onnx' : `model_${values.dtype}.onnx`);
+const fileBytes = fs.statSync(modelFile).size;
+const hub = await serveHub({ repos: { 'generated/full': dir } });
+process.env.CSP_CONNECT_SRC = 'http://127.0.0.1:*';
+const server = await startDevServer();
+const browserServer = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu') });
+const browserPid = browserServer.process().pid!;
+try {
+  const browser = await chromium.connect(browserServer.wsEndpoint());
+  const page = await browser.newPage();
+  page.setDefaultTimeout(600_000);
+  await page.goto(new URL('test/browser/pages/downloads.html', server.url).href);
+  await page.waitForFunction(() => window.downloadsReady === true);
+  // The folder's URL on the server's second origin (what the hub redirects to), so that the code before remoteHost
+  // existed loads it the same way.
+  const request = { remoteHost: hub.remoteHost, model: `${hub.cdnOrigin}/repos/generated/full/`, pieceBytes: 8 * 1024 * 1024, dtype: values.dtype as Dtype };
+  if (values.cached) {
+    const first = await page.evaluate((r) => window.loadHub(r), request);
+    if (first.error) throw new Error(`${first.error.name}: ${first.error.message}`);
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  const idle = rendererRss(browserPid);
+  let peak = idle;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rendererRss(browserPid));
+  }, 100);
+  const started = performance.now();
+  const result: HubLoadResult = await page.evaluate((r) => window.loadHub(r), request);
+  clearInterval(sampler);
+  if (result.error) throw new Error(`${result.error.name}: ${result.error.message}`);
+  const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
+  console.log(JSON.stringify({ file: path.basename(modelFile), fileBytes, cached: values.cached, backend: result.info?.backend,
+    fromCache: result.info?.files.map((f) => f.fromCache), storage: result.info?.storage, loadMs: Math.round(performance.now() - started) }));
+  console.log(`idle ${mb(idle)}, peak ${mb(peak)}, above idle ${mb(peak - idle)} = ${((peak - idle) / fileBytes).toFixed(2)}× the ${mb(fileBytes)} file`);
+  await browser.close();
+} finally {
+  await browserServer.close();
+  await server.close();
+  await hub.close();
+}
