@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { lavapipeEnvironment } from './scripts/webgpu/lavapipe.ts';
 
 export default defineConfig({
   test: {
@@ -19,7 +20,15 @@ export default defineConfig({
         extends: true,
         // The WebGPU tier: the `webgpu` build browsers load, on Dawn's Node bindings (scripts/webgpu/dawn.ts).
         // Compiling shaders on a CPU Vulkan driver is slow: one session per dtype, reused across tests.
-        test: { name: 'webgpu', include: ['test/webgpu/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 600_000 },
+        // Its workers start with the project's lavapipe (.cache/lavapipe) on their Vulkan and library paths: the
+        // dynamic linker reads LD_LIBRARY_PATH only when a process starts, and a project's `env` is its workers' own.
+        test: {
+          name: 'webgpu',
+          include: ['test/webgpu/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          env: lavapipeEnvironment(),
+        },
       },
     ],
   },

@@ -1,51 +1,54 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian 12 machine, then the npm packages from the lockfile:
-# - Debian's chromium, for the real-browser tests (never a downloaded browser);
-# - Mesa 25's lavapipe (mesa-vulkan-drivers from bookworm-backports), a Vulkan driver on the CPU: with Dawn's Node
-#   bindings (npm `webgpu`) it gives a WebGPU adapter with shader-f16, so the fp16 and 4-bit WebGPU paths run in the
-#   tests. Debian 12's own lavapipe (Mesa 22.3) is refused by Dawn.
+# - Debian's chromium, for the real-browser tests (never a downloaded browser), with apt where /usr/bin/chromium is
+#   missing: the one change this script makes to the system;
+# - Mesa 25's lavapipe, a Vulkan driver on the CPU that offers shader-f16 to Dawn's Node bindings (npm `webgpu`) for
+#   the WebGPU tier, unpacked into .cache/lavapipe by scripts/webgpu/fetch-lavapipe.sh and never installed: the
+#   system's graphics drivers, its packages and /etc/apt stay as they were.
+# It records the system's state (the files under /etc/apt, the installed packages) before, after the chromium step
+# and at the end in .cache/setup-test-env/, and fails if /etc/apt changed, if anything after the chromium step changed
+# a package, or if the chromium step changed a graphics driver package. test/unit/setup-test-env.test.ts checks it.
+#   bash scripts/setup-test-env.sh --system-state   prints that state and exits
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# One line per file under /etc/apt (path, SHA-256) and per installed package (name:arch, version).
+system_state() {
+  { find /etc/apt \( -type f -o -type l \) -print0 2>/dev/null | sort -z | xargs -0 -r sha256sum 2>/dev/null || true; } |
+    awk '{ print "file " $2 " " $1 }'
+  dpkg-query -W -f='${db:Status-Abbrev} ${Package}:${Architecture} ${Version}\n' | awk '$1 ~ /^ii/ { print "package " $2 " " $3 }' | sort
+}
+if [ "${1:-}" = --system-state ]; then system_state; exit 0; fi
+
+# Lines of $2 that differ from $1, as "- old" / "+ new", restricted to lines matching the pattern $3.
+changes() { diff <(grep -E "$3" "$1" || true) <(grep -E "$3" "$2" || true) | grep -E '^[<>]' | sed -e 's/^</-/' -e 's/^>/+/' || true; }
+GRAPHICS_PACKAGES='^package (mesa-|libvulkan|libdrm|libgl|libegl|libgbm|libllvm)'
+
+record=.cache/setup-test-env
+mkdir -p "$record"
+system_state > "$record/before.txt"
+
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-
-lavapipe_icd() { ls /usr/share/vulkan/icd.d/lvp_icd*.json 2>/dev/null | head -1; }
-mesa_major() { dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | cut -d. -f1; }
-
-# The backports suite from the mirror this machine already uses (no host is written here).
-add_backports() {
-  local list=/etc/apt/sources.list.d/bookworm-backports.sources
-  [ -f "$list" ] && return 0
-  local uri
-  uri=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1 || true)
-  if [ -z "$uri" ]; then
-    uri=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | head -1 || true)
-  fi
-  if [ -z "$uri" ]; then
-    echo "setup: no Debian mirror found in the apt sources; cannot add bookworm-backports" >&2
-    return 1
-  fi
-  printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-    "$uri" | $sudo tee "$list" >/dev/null
-}
-
-need_update=1
-apt_update() { if [ "$need_update" = 1 ]; then $sudo apt-get update; need_update=0; fi; }
-
 if [ ! -x /usr/bin/chromium ]; then
-  apt_update
-  $sudo apt-get install -y --no-install-recommends chromium
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 fi
+system_state > "$record/after-chromium.txt"
 
-if [ -z "$(lavapipe_icd)" ] || [ "$(mesa_major)" -lt 25 ] 2>/dev/null; then
-  add_backports
-  need_update=1
-  apt_update
-  $sudo apt-get install -y --no-install-recommends -t bookworm-backports mesa-vulkan-drivers libvulkan1
-fi
+bash scripts/webgpu/fetch-lavapipe.sh
 
 # onnxruntime-node's install script downloads CUDA libraries (not needed; fails offline). package.json's allowScripts
 # skips it for npm 11; npm 10 ignores that field and reads this variable.
 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
+
+system_state > "$record/after.txt"
+etc_apt=$(changes "$record/before.txt" "$record/after.txt" '^file ')
+drivers=$(changes "$record/before.txt" "$record/after-chromium.txt" "$GRAPHICS_PACKAGES")
+packages=$(changes "$record/after-chromium.txt" "$record/after.txt" '^package ')
+if [ -n "$etc_apt$drivers$packages" ]; then
+  echo "setup: the system changed (see $record):" >&2
+  printf '%s\n' "$etc_apt" "$drivers" "$packages" | grep -v '^$' >&2
+  exit 1
+fi
+echo "setup: /etc/apt and the graphics driver packages unchanged; lavapipe in .cache/lavapipe"

@@ -1,11 +1,13 @@
 /**
  * WebGPU in Node: Dawn's Node bindings (npm `webgpu`, the engine of Chromium's WebGPU) as `navigator.gpu`, so the
  * core runs onnxruntime-web's WebGPU execution provider outside a browser. On this project's CPU machines the Vulkan
- * driver is Mesa 25's lavapipe (scripts/setup-test-env.sh installs it), which offers `shader-f16`; on a machine with a
- * GPU and a Vulkan driver, the same code reaches the GPU. Used by the WebGPU test tier and `npm run bench -- --runtime
+ * driver is Mesa 25's lavapipe, which offers `shader-f16`, unpacked into .cache/lavapipe by
+ * scripts/webgpu/fetch-lavapipe.sh (scripts/webgpu/lavapipe.ts); on a machine with a GPU and a Vulkan driver, the same
+ * code reaches the GPU. Used by the WebGPU test tier and `npm run bench -- --runtime
  * node`; the product itself never imports this.
  */
 import fs from 'node:fs';
+import { readProjectLavapipe, startedWithLavapipeLibraries } from './lavapipe.ts';
 
 /** The little of the WebGPU API this harness touches (the project's types stay free of @webgpu/types). */
 interface GpuLike {
@@ -38,8 +40,10 @@ export interface DawnInstall {
   icd?: string;
 }
 
-/** Mesa's lavapipe manifest, where Debian puts it. */
+/** Mesa's lavapipe manifest: the project's own (.cache/lavapipe), else where Debian's package puts it. */
 export function findLavapipeIcd(dir = '/usr/share/vulkan/icd.d'): string | undefined {
+  const projectIcd = readProjectLavapipe()?.icd;
+  if (projectIcd) return projectIcd;
   try {
     const file = fs.readdirSync(dir).find((f) => /^lvp_icd.*\.json$/.test(f));
     return file && `${dir}/${file}`;
@@ -96,7 +100,12 @@ export async function installDawn({ useLavapipe = true }: { useLavapipe?: boolea
   if (GPUQueueClass) copySharedViewsInWriteBuffer(GPUQueueClass.prototype);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
-    return { adapter: null, reason: `no Vulkan adapter (driver manifest: ${process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES ?? 'system default'})`, icd };
+    const manifest = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES ?? 'system default';
+    const lavapipe = readProjectLavapipe();
+    const hint = lavapipe && icd === lavapipe.icd && !startedWithLavapipeLibraries(lavapipe)
+      ? `; the project's lavapipe needs LD_LIBRARY_PATH=${lavapipe.libraryDir} from the process's start: run under scripts/webgpu/with-lavapipe.sh`
+      : !lavapipe && !icd ? '; run scripts/webgpu/fetch-lavapipe.sh (or scripts/setup-test-env.sh) to unpack Mesa 25 lavapipe into .cache/lavapipe' : '';
+    return { adapter: null, reason: `no Vulkan adapter (driver manifest: ${manifest})${hint}`, icd };
   }
   const info = adapter.info;
   return {
