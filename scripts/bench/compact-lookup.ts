@@ -1,0 +1,109 @@
+/**
+ * npm run bench:compact-lookup -- [--rows 250002] [--hidden 1024] [--devices wasm,webgpu] [--runs 20]
+ *
+ * The embedding lookup alone, the part compact embeddings change: a graph that is only `table[input_ids]` for a
+ * [rows, hidden] table (default bge-reranker-v2-m3's word table), written three ways in half precision — float16
+ * Gather (today's q4f16), the standard-ops 4-bit lookup (`unpack`), and com.microsoft.GatherBlockQuantized — each
+ * measured in a fresh process per device: file bytes, session creation, a [8, 512] lookup (median of `runs`), and
+ * peak resident memory. wasm uses onnxruntime-web's `webgpu` build (the one the product loads), WebGPU Dawn's Node
+ * bindings (lavapipe on a CPU machine).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { compactGather, type EmbeddingLookup } from '../model/embedding-q4.ts';
+import { GraphBuilder, inlineSink } from '../model/graph-builder.ts';
+import { DataType, encodeModel } from '../model/onnx-proto.ts';
+import { Rng } from '../model/rng.ts';
+import { installDawn } from '../webgpu/dawn.ts';
+
+type Spelling = 'float16' | EmbeddingLookup;
+const SPELLINGS: Spelling[] = ['float16', 'unpack', 'gather-block-quantized'];
+
+interface Measured { ok: boolean; error?: string; createMs?: number; runMs?: number; peakRssMb?: number }
+
+/** A lookup-only ONNX model: input_ids [batch, sequence] → `embedded` [batch, sequence, hidden] in float16. */
+function lookupModel(spelling: Spelling, rows: number, hidden: number): Uint8Array {
+  const rng = new Rng(42);
+  const table = Float32Array.from({ length: rows * hidden }, () => (rng.nextFloat() - 0.5) * 0.1);
+  const g = new GraphBuilder(DataType.FLOAT16, inlineSink);
+  const constants = new Map<string, string>();
+  const int64 = (name: string, values: number[]) => {
+    if (!constants.has(name)) constants.set(name, g.int64(name, [values.length], values));
+    return name;
+  };
+  const out = spelling === 'float16'
+    ? g.op1('Gather', '/embeddings/Gather', [g.float('table', [rows, hidden], table), 'input_ids'])
+    : compactGather(g, spelling, 'table', table, [rows, hidden], 'input_ids', '/embeddings', int64);
+  g.named('Identity', '/embeddings/Identity', [out], ['embedded']);
+  const dims = (d: (string | number)[]) => ({ dim: d.map((x) => (typeof x === 'number' ? { dimValue: x } : { dimParam: x })) });
+  return encodeModel({
+    irVersion: 8, producerName: 'bench:compact lookup', producerVersion: '1',
+    opsetImport: [{ domain: '', version: 17 }, { domain: 'com.microsoft', version: 1 }],
+    metadataProps: [],
+    graph: {
+      name: 'lookup', node: g.nodes, initializer: g.initializers,
+      input: [{ name: 'input_ids', type: { tensorType: { elemType: DataType.INT64, shape: dims(['batch', 'sequence']) } } }],
+      output: [{ name: 'embedded', type: { tensorType: { elemType: DataType.FLOAT16, shape: dims(['batch', 'sequence', hidden]) } } }],
+    },
+  });
+}
+
+async function measure(file: string, device: 'wasm' | 'webgpu', runs: number, rows: number): Promise<Measured> {
+  if (device === 'webgpu' && !(await installDawn()).adapter) return { ok: false, error: 'no WebGPU adapter' };
+  const ort = await import('onnxruntime-web/webgpu');
+  ort.env.logLevel = 'error';
+  const started = performance.now();
+  const session = await ort.InferenceSession.create(fs.readFileSync(file), { executionProviders: [device] });
+  const createMs = performance.now() - started;
+  const ids = BigInt64Array.from({ length: 8 * 512 }, (_, i) => BigInt((i * 7919) % rows));
+  const feeds = { input_ids: new ort.Tensor('int64', ids, [8, 512]) };
+  await session.run(feeds);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await session.run(feeds);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { ok: true, createMs, runMs: times[Math.floor(times.length / 2)], peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+export async function lookupBench(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: {
+    rows: { type: 'string', default: '250002' }, hidden: { type: 'string', default: '1024' },
+    devices: { type: 'string', default: 'wasm,webgpu' }, runs: { type: 'string', default: '20' },
+    cache: { type: 'string', default: '.cache/bench/compact-lookup' },
+    measure: { type: 'string' }, device: { type: 'string' },
+  } });
+  const [rows, hidden, runs] = [values.rows, values.hidden, values.runs].map(Number);
+  if (values.measure) {
+    const result = await measure(values.measure, values.device as 'wasm' | 'webgpu', runs, rows)
+      .catch((error: unknown): Measured => ({ ok: false, error: (error as Error).message.slice(0, 200) }));
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(0);
+  }
+  fs.mkdirSync(values.cache, { recursive: true });
+  console.log(`| lookup of a ${rows} × ${hidden} table | device | file bytes | session create ms | [8, 512] lookup ms | peak RSS MB |`);
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const spelling of SPELLINGS) {
+    const file = path.resolve(values.cache, `${spelling}-${rows}x${hidden}.onnx`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, lookupModel(spelling, rows, hidden));
+    for (const device of values.devices.split(',')) {
+      let m: Measured;
+      try {
+        const out = execFileSync('npx', ['tsx', new URL(import.meta.url).pathname, '--measure', file, '--device', device,
+          '--runs', String(runs), '--rows', String(rows)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+        m = JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{"ok":false,"error":"no result"}') as Measured;
+      } catch (error) {
+        m = { ok: false, error: (error as Error).message.split('\n')[0] };
+      }
+      const f = (x: number | undefined, d = 0) => (x === undefined ? '—' : x.toFixed(d));
+      console.log(`| ${spelling} | ${device} | ${fs.statSync(file).size.toLocaleString('en-US')} | ` +
+        `${m.ok ? f(m.createMs) : `failed: ${m.error?.slice(0, 120)}`} | ${f(m.runMs, 1)} | ${f(m.peakRssMb)} |`);
+    }
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) void lookupBench(process.argv.slice(2));
