@@ -1,12 +1,13 @@
 /**
  * Peak memory of Chromium while the public `createReranker` (model in the worker) downloads, stores and starts a model
  * folder served by the hub-like test server's second origin: the renderer processes' resident memory (the page and its worker share
- * one), sampled every 100 ms from /proc (Linux), above the idle page's. Each run uses a fresh browser profile, so the
+ * one), sampled every 100 ms from /proc (Linux), above the idle page's. Each run uses a fresh profile on disk, so the
  * file is downloaded (not read from the cache); `--cached` loads it twice and measures the second, cached load.
  *
  *   npx tsx scripts/bench/load-memory.ts --dir /tmp/full-q8 [--dtype q8] [--cached]
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -53,11 +54,20 @@ const fileBytes = fs.statSync(modelFile).size;
 const hub = await serveHub({ repos: { 'generated/full': dir } });
 process.env.CSP_CONNECT_SRC = 'http://127.0.0.1:*';
 const server = await startDevServer();
-const browserServer = await chromium.launchServer({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu') });
-const browserPid = browserServer.process().pid!;
+// A profile on disk, as a user's: an incognito profile keeps the Cache API in memory.
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'load-memory-'));
+const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH,
+  args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu') });
+const browserPid = Number(fs.readdirSync('/proc').find((pid) => {
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes(profile) && !cmdline.includes('--type=');
+  } catch {
+    return false;
+  }
+}));
 try {
-  const browser = await chromium.connect(browserServer.wsEndpoint());
-  const page = await browser.newPage();
+  const page = await context.newPage();
   page.setDefaultTimeout(600_000);
   await page.goto(new URL('test/browser/pages/downloads.html', server.url).href);
   await page.waitForFunction(() => window.downloadsReady === true);
@@ -82,9 +92,9 @@ try {
   console.log(JSON.stringify({ file: path.basename(modelFile), fileBytes, cached: values.cached, backend: result.info?.backend,
     fromCache: result.info?.files.map((f) => f.fromCache), storage: result.info?.storage, loadMs: Math.round(performance.now() - started) }));
   console.log(`idle ${mb(idle)}, peak ${mb(peak)}, above idle ${mb(peak - idle)} = ${((peak - idle) / fileBytes).toFixed(2)}× the ${mb(fileBytes)} file`);
-  await browser.close();
 } finally {
-  await browserServer.close();
+  await context.close();
+  fs.rmSync(profile, { recursive: true, force: true });
   await server.close();
   await hub.close();
 }

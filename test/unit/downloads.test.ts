@@ -115,6 +115,13 @@ describe('downloads from a hub-like server', () => {
     expect(hub.answers.filter((a) => a.origin === 'cdn').map((a) => a.status)).toEqual([500, 200]);
   });
 
+  it('gives up after five error answers in a row, saying so', async () => {
+    hub.setFault(MODEL, { failOnce: true, times: 10 });
+    await expect(reader().read(MODEL)).rejects.toMatchObject({ name: 'ModelLoadError',
+      message: expect.stringMatching(/^could not fetch .*onnx\/model_quantized\.onnx: HTTP 500 \(5 attempts\)$/) });
+    expect(hub.answers.filter((a) => a.origin === 'cdn').map((a) => a.status)).toEqual([500, 500, 500, 500, 500]);
+  });
+
   it('where the server ignores Range, takes the whole file again, skips what it holds, and says so', async () => {
     const { reading } = await stallWithPiecesStored({ ignoreRange: true });
     hub.release(); // the connection drops; the server sends the whole file again

@@ -192,8 +192,7 @@ export async function downloadFile(target: DownloadTarget): Promise<Downloaded> 
     const held = transfer.received.length;
     if (held > 0 && held === transfer.declared?.size) break; // every piece was stored before the reload
     if (failures >= MAX_FAILURES) {
-      throw new ModelLoadError(`could not download ${target.path} from ${target.label} (${target.url}) after ` +
-        `${failures} attempts: ${lastProblem}`);
+      throw new ModelLoadError(`could not fetch ${target.url}: ${lastProblem} (${failures} attempts)`);
     }
     if (failures > 0) await pause(failures, signal);
     let response: Response;
@@ -216,7 +215,7 @@ export async function downloadFile(target: DownloadTarget): Promise<Downloaded> 
     if (!response.ok) {
       response.body?.cancel().catch(() => {});
       lastProblem = `HTTP ${response.status}`;
-      if (!retryable(response.status)) throw new ModelLoadError(`could not download ${target.path}: ${target.url} answered ${lastProblem}`);
+      if (!retryable(response.status)) throw missing(target, `answered ${lastProblem}`);
       failures += 1;
       continue;
     }
