@@ -1,8 +1,13 @@
 /**
  * The reranker core in a real Chromium (Debian's, WebGPU through SwiftShader): WebGPU and wasm agree, and the
  * backend and dtype choices fall back with their reasons recorded. Runs under the Vite dev server.
+ *
+ * Each test has a page of its own. The page runs the core in its main thread, so every reranker in a page shares
+ * one onnxruntime wasm instance, and `page.evaluate` is not stopped by a vitest timeout: a test that timed out used
+ * to leave its run going in the page the next tests used, which then failed with "memory access out of bounds".
+ * Closing the page after each test ends whatever it left.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createReranker } from '../../src/lib/index.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
@@ -22,9 +27,12 @@ const PAIRS: [string, string][] = [
 /** Fixed batches of 4 over 16 pairs: four batches, so batching and padding across batches are exercised too. */
 const BATCH = { batchSize: 4, batching: 'fixed' as const };
 const TOLERANCE = 1e-4;
+const CORE_PAGE = 'test/browser/pages/core.html';
+/** SwiftShader's WebGPU is ~50× slower than wasm: 31.5 s for the fp32 comparison on an idle 2-core machine. */
+const MODEL_TEST_TIMEOUT = 600_000;
+const PAGE_TIMEOUT = 120_000;
 
 const skip = chromiumSkipReason();
-
 
 function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
   expect(a.length).toBe(b.length);
@@ -38,19 +46,25 @@ describe.skipIf(skip !== null)('reranker core in Chromium', () => {
 
   beforeAll(async () => {
     env = await openBrowserEnv();
-    page = await env.open('test/browser/pages/core.html', { ready: 'coreReady', timeoutMs: 60_000 });
-    adapter = await page.evaluate(() => window.probeAdapter());
+    const probePage = await env.open(CORE_PAGE, { ready: 'coreReady', timeoutMs: PAGE_TIMEOUT });
+    adapter = await probePage.evaluate(() => window.probeAdapter());
+    await probePage.close();
     console.log(`WebGPU adapter: ${JSON.stringify(adapter.adapter && { ...adapter.adapter, limits: undefined })}` +
       `${adapter.error ? ` (${adapter.error})` : ''}`);
-  }, 120_000);
+  }, PAGE_TIMEOUT * 2);
 
   afterAll(async () => {
     await env?.close();
-  }, 120_000);
+  }, PAGE_TIMEOUT);
 
-  afterEach((context) => {
+  beforeEach(async () => {
+    page = await env.open(CORE_PAGE, { ready: 'coreReady', timeoutMs: PAGE_TIMEOUT });
+  }, PAGE_TIMEOUT);
+
+  afterEach(async (context) => {
     if (context.task.result?.state === 'fail' && env) console.log(env.dumpLogs());
-  });
+    await page?.close();
+  }, PAGE_TIMEOUT);
 
   async function score(request: ScoreRequest): Promise<ScoreResult> {
     return page.evaluate((r) => window.scoreWith(r), request);
@@ -89,7 +103,7 @@ describe.skipIf(skip !== null)('reranker core in Chromium', () => {
         `(run: webgpu ${gpu.runMs.toFixed(0)} ms, wasm ${wasm.runMs.toFixed(0)} ms; ` +
         `load: webgpu ${gpu.info.loadMs.toFixed(0)} ms, wasm ${wasm.info.loadMs.toFixed(0)} ms)`);
       expect(diff).toBeLessThan(TOLERANCE);
-    });
+    }, MODEL_TEST_TIMEOUT);
   }
 
   it('a BERT cross-encoder (token types, WordPiece): wasm and WebGPU in Chromium agree with Node within 1e-4', async () => {
@@ -111,7 +125,7 @@ describe.skipIf(skip !== null)('reranker core in Chromium', () => {
       expect(diff).toBeLessThan(TOLERANCE);
       if (dtype === 'fp32') expect(vsNode).toBeLessThan(TOLERANCE);
     }
-  });
+  }, MODEL_TEST_TIMEOUT);
 
   it("device 'auto' avoids a software adapter and says why", async () => {
     const result = await score({ device: 'auto', dtype: 'fp32', pairs: PAIRS.slice(0, 4) });
@@ -127,7 +141,7 @@ describe.skipIf(skip !== null)('reranker core in Chromium', () => {
       // A real GPU: auto must use it.
       expect(result.info.backend).toBe('webgpu');
     }
-  });
+  }, MODEL_TEST_TIMEOUT);
 
   it('fp16 on WebGPU without shader-f16 falls back to fp32, says why, and still scores', async () => {
     const request = { dtype: 'fp16' as const, pairs: PAIRS, rawScores: true, ...BATCH };
@@ -146,7 +160,7 @@ describe.skipIf(skip !== null)('reranker core in Chromium', () => {
     // It ran the fp32 model, so it must agree with fp32 on wasm.
     const wasm = await score({ ...request, dtype: 'fp32', device: 'wasm' });
     expect(maxAbsDiff(result.scores, wasm.scores)).toBeLessThan(TOLERANCE);
-  });
+  }, MODEL_TEST_TIMEOUT);
 
   it('left no page errors and no Vite reloads', () => {
     expect(env.problems(), env.dumpLogs()).toEqual([]);

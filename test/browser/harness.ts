@@ -90,9 +90,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       logLevel: 'warn',
       clearScreen: false,
       appType: 'mpa',
-      // The client's HMR socket shares our server (a closed socket would be a page error). With the watcher off,
+      // The client's HMR socket shares our server (`server.ws`; `server.hmr.server` is deprecated in Vite 8), so a
+      // closed socket is no page error. With the watcher off,
       // nothing is ever pushed on it.
-      server: { middlewareMode: true, hmr: { server }, watch: null },
+      server: { middlewareMode: true, ws: { server }, watch: null },
       optimizeDeps: {
         include: ['@huggingface/transformers', ...(options.include ?? [])],
         noDiscovery: true,
