@@ -1,23 +1,20 @@
 /**
- * The in-thread reranker: tokenize → queue (batch) → run → score. Loading lives in load.ts; this file turns calls into
- * rows for the batching queue and logits into sorted results.
+ * The in-thread reranker: tokenize → queue (batch) → run → score. Loading lives in load.ts; the checks, window pooling
+ * and ranking every Reranker shares live in ranking.ts; this file turns calls into rows for the batching queue.
  */
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, type BatchingMode } from './batching.ts';
 import { BatchQueue } from './batch-queue.ts';
 import { planWindows } from './chunking.ts';
-import { DisposedError, InputError, RerankerError } from './errors.ts';
+import { DisposedError, InputError } from './errors.ts';
 import { documentRoom, type PairIds } from './pairs.ts';
 import type { ModelSession } from './session.ts';
+import { checkRerankCall, checkScoreCall, rankScores, scoresFromLogits, type DocumentPiece } from './ranking.ts';
 import type { PairEncoder } from './tokenize.ts';
 import type { BatchRecord, RerankOptions, RerankResult, Reranker, RerankerInfo, ScoreOptions } from './types.ts';
-import { checkLimits, checkText, oneOf, positiveInteger, type Limits } from './validate.ts';
+import { oneOf, positiveInteger, type Limits } from './validate.ts';
 
 /** The most pairs one batch may hold (the UI says so before a run). */
 export const MAX_BATCH_SIZE = 4096;
-
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
 
 interface ResolvedScoreOptions {
   batchSize: number;
@@ -122,75 +119,40 @@ export class LocalReranker implements Reranker {
 
   async rerank(query: string, documents: readonly string[], options: RerankOptions = {}): Promise<RerankResult[]> {
     this.live();
-    checkText(query, 'query');
-    if (query.trim() === '') throw new InputError('the query is empty');
-    if (!Array.isArray(documents)) throw new InputError('documents must be an array of strings');
-    if (documents.length === 0) throw new InputError('there are no documents to rerank');
-    documents.forEach((d, i) => checkText(d, `document ${i}`));
-    checkLimits(documents.length, documents.reduce((n, d) => n + d.length, query.length), this.limits, 'documents');
-    const topK = options.topK === undefined ? documents.length
-      : Math.min(positiveInteger(options.topK, 'topK', Number.MAX_SAFE_INTEGER), documents.length);
-    const longDocuments = oneOf(options.longDocuments ?? 'truncate', 'longDocuments', ['truncate', 'chunk'] as const);
+    const plan = checkRerankCall(query, documents, options, this.limits);
     const resolved = resolveScoreOptions(options);
 
     const maxLength = this.info.maxLength;
     // Long texts are tokenized only as far as the pair can hold, and one token more, which tells that they were cut.
     const queryIds = this.encoder.encodeQuery(query, maxLength);
-    // One entry per scored pair; a chunked document owns several (its windows).
+    // One entry per scored piece; a chunked document owns several (its windows).
     const encoded: EncodedPair[] = [];
-    const owner: number[] = [];
-    const windowOf: ({ start: number; end: number } | undefined)[] = [];
+    const pieces: DocumentPiece[] = [];
     // Tokens a document may have beside the (capped) query.
     const room = documentRoom(queryIds.length, maxLength, this.encoder.template);
     documents.forEach((document, index) => {
       const start = performance.now();
       const ids = this.encoder.encodeDocument(document, queryIds, maxLength);
-      if (longDocuments === 'truncate' || ids.length <= room) {
-        encoded.push({ pair: this.encoder.pairFromIds(queryIds, ids, maxLength), ms: performance.now() - start });
-        owner.push(index);
-        windowOf.push(longDocuments === 'chunk' ? { start: 0, end: document.length } : undefined);
+      if (plan.longDocuments === 'truncate' || ids.length <= room) {
+        const pair = this.encoder.pairFromIds(queryIds, ids, maxLength);
+        encoded.push({ pair, ms: performance.now() - start });
+        pieces.push({ document: index, truncated: pair.truncated });
         return;
       }
       const windows = planWindows(document, this.encoder, room);
       const ms = (performance.now() - start) / windows.length;
       for (const w of windows) {
         const pair = this.encoder.pairFromIds(queryIds, w.ids, maxLength);
-        encoded.push({ pair: { ...pair, truncated: pair.truncated || w.truncated }, ms });
-        owner.push(index);
-        windowOf.push({ start: w.start, end: w.end });
+        encoded.push({ pair, ms });
+        pieces.push({ document: index, truncated: pair.truncated || w.truncated, window: { start: w.start, end: w.end } });
       }
     });
-
-    const scores = await this.run(encoded, resolved);
-    const best = new Map<number, number>(); // document → its best pair
-    scores.forEach((score, k) => {
-      const current = best.get(owner[k]);
-      if (current === undefined || score > scores[current]) best.set(owner[k], k);
-    });
-    const results: RerankResult[] = documents.map((document, index) => {
-      const k = best.get(index)!;
-      return {
-        index,
-        score: scores[k],
-        truncated: encoded[k].pair.truncated,
-        ...(windowOf[k] ? { window: windowOf[k] } : {}),
-        ...(options.returnDocuments ? { document } : {}),
-      };
-    });
-    results.sort((a, b) => b.score - a.score || a.index - b.index);
-    return results.slice(0, topK);
+    return rankScores(documents, await this.run(encoded, resolved), plan, pieces);
   }
 
   async score(pairs: readonly (readonly [string, string])[], options: ScoreOptions = {}): Promise<number[]> {
     this.live();
-    if (!Array.isArray(pairs)) throw new InputError('pairs must be an array of [query, document]');
-    if (pairs.length === 0) throw new InputError('there are no pairs to score');
-    let characters = 0;
-    pairs.forEach((p, i) => {
-      if (!Array.isArray(p) || p.length !== 2) throw new InputError(`pair ${i} must be [query, document]`);
-      characters += checkText(p[0], `the query of pair ${i}`).length + checkText(p[1], `the document of pair ${i}`).length;
-    });
-    checkLimits(pairs.length, characters, this.limits, 'pairs');
+    checkScoreCall(pairs, this.limits);
     const resolved = resolveScoreOptions(options);
     const queryIds = new Map<string, number[]>();
     const maxLength = this.info.maxLength;
@@ -211,13 +173,7 @@ export class LocalReranker implements Reranker {
       { mode: options.batching, batchSize: options.batchSize, maxBatchTokens: options.maxBatchTokens, lengthGroups: options.lengthGroups },
       { signal: options.signal, onBatch: options.onBatch },
     );
-    return Array.from(logits, (logit, i) => {
-      if (!Number.isFinite(logit)) {
-        throw new RerankerError(`the model returned ${logit} for pair ${i} on ${this.info.backend}/${this.info.dtype}: ` +
-          'this backend and dtype compute wrong values here; try wasm or another dtype');
-      }
-      return options.rawScores ? logit : sigmoid(logit);
-    });
+    return scoresFromLogits(logits, { rawScores: options.rawScores, ranOn: `${this.info.backend}/${this.info.dtype}` });
   }
 
   async dispose(): Promise<void> {
