@@ -13,7 +13,6 @@
  *    may score whole documents), then {@link rankScores};
  * 4. `score`: {@link checkScoreCall}, then its scores in the pairs' order;
  * 5. `dispose`, and a `DisposedError` for calls after it.
- * test/unit/ranking.test.ts has one that scores by word overlap, about 40 lines, and passes the rerank contract tests.
  */
 import { InputError, RerankerError } from './errors.ts';
 import type { RerankOptions, RerankResult } from './types.ts';
