@@ -2,12 +2,12 @@
  * The reranker core in a real Chromium (Debian's, WebGPU through SwiftShader): WebGPU and wasm agree, and the
  * backend and dtype choices fall back with their reasons recorded. Runs under the Vite dev server.
  *
- * Each test has a page of its own. The page runs the core in its main thread, so every reranker in a page shares
- * one onnxruntime wasm instance, and `page.evaluate` is not stopped by a vitest timeout: a test that timed out used
- * to leave its run going in the page the next tests used, which then failed with "memory access out of bounds".
- * Closing the page after each test ends whatever it left.
+ * The page runs the core in its main thread, so all its rerankers share one onnxruntime (asyncify) wasm instance, and
+ * a vitest timeout does not stop a `page.evaluate`. A WebGPU session created while an earlier test's timed-out WebGPU
+ * run is still suspended in that instance traps ("memory access out of bounds") and leaves the page unusable, so
+ * each test waits, after it ends, for what it started in the page to finish.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createReranker } from '../../src/lib/index.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
@@ -27,12 +27,11 @@ const PAIRS: [string, string][] = [
 /** Fixed batches of 4 over 16 pairs: four batches, so batching and padding across batches are exercised too. */
 const BATCH = { batchSize: 4, batching: 'fixed' as const };
 const TOLERANCE = 1e-4;
-const CORE_PAGE = 'test/browser/pages/core.html';
-/** SwiftShader's WebGPU is ~50× slower than wasm: 31.5 s for the fp32 comparison on an idle 2-core machine. */
+/** SwiftShader's WebGPU is ~50× slower than wasm: 25-31 s for the fp32 comparison on an idle 2-core machine. */
 const MODEL_TEST_TIMEOUT = 600_000;
-const PAGE_TIMEOUT = 120_000;
 
 const skip = chromiumSkipReason();
+
 
 function maxAbsDiff(a: readonly number[], b: readonly number[]): number {
   expect(a.length).toBe(b.length);
@@ -46,28 +45,28 @@ describe.skipIf(skip !== null)('reranker core in Chromium', () => {
 
   beforeAll(async () => {
     env = await openBrowserEnv();
-    const probePage = await env.open(CORE_PAGE, { ready: 'coreReady', timeoutMs: PAGE_TIMEOUT });
-    adapter = await probePage.evaluate(() => window.probeAdapter());
-    await probePage.close();
+    page = await env.open('test/browser/pages/core.html', { ready: 'coreReady', timeoutMs: 60_000 });
+    adapter = await page.evaluate(() => window.probeAdapter());
     console.log(`WebGPU adapter: ${JSON.stringify(adapter.adapter && { ...adapter.adapter, limits: undefined })}` +
       `${adapter.error ? ` (${adapter.error})` : ''}`);
-  }, PAGE_TIMEOUT * 2);
+  }, 120_000);
 
   afterAll(async () => {
     await env?.close();
-  }, PAGE_TIMEOUT);
+  }, 120_000);
 
-  beforeEach(async () => {
-    page = await env.open(CORE_PAGE, { ready: 'coreReady', timeoutMs: PAGE_TIMEOUT });
-  }, PAGE_TIMEOUT);
+  /** The last call into the page, settled or not: a test that timed out leaves it running. */
+  let inPage: Promise<unknown> = Promise.resolve();
 
   afterEach(async (context) => {
     if (context.task.result?.state === 'fail' && env) console.log(env.dumpLogs());
-    await page?.close();
-  }, PAGE_TIMEOUT);
+    await inPage;
+  }, MODEL_TEST_TIMEOUT);
 
   async function score(request: ScoreRequest): Promise<ScoreResult> {
-    return page.evaluate((r) => window.scoreWith(r), request);
+    const run = page.evaluate((r) => window.scoreWith(r), request);
+    inPage = run.catch(() => undefined);
+    return run;
   }
 
   /** Forced WebGPU must really run on WebGPU: a silent fallback to wasm would make the comparison meaningless. */
