@@ -17,7 +17,6 @@ export { cachedModelFiles, cachedModels, clearModelCache, deleteCachedModel, per
 export { DTYPE_ORDER, DTYPES, type DtypeSpec } from './lib/dtypes.ts';
 export { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from './lib/known-models.ts';
 export type { MemoryUsage } from './lib/memory.ts';
-export type { BatchingMode } from './lib/batching.ts';
 export type { Limits } from './lib/validate.ts';
 export {
   AbortError, DeviceLostError, DisposedError, ERROR_CLASSES, InputError, IntegrityError, ModelLoadError, OutOfMemoryError,

@@ -3,7 +3,8 @@
  * `BenchContext`: the options, the page with the core loaded, the tokenizer and the workloads.
  */
 import type { Page } from 'playwright-core';
-import { planBatches, type BatchingMode } from '../../src/lib/batching.ts';
+import { planBatches } from '../../src/lib/batching.ts';
+import type { BatchingMode } from '../../src/lib/types.ts';
 import { kneeOf, type SweepRow } from '../../src/lib/sweep.ts';
 import type { PairEncoder } from '../../src/lib/tokenize.ts';
 import type { RerankerInfo } from '../../src/lib/types.ts';

@@ -2,7 +2,7 @@
 export { createReranker, DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH } from './load.ts';
 export { DEFAULT_LIMITS, type Limits } from './validate.ts';
 export { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, planBatches, paddingShare } from './batching.ts';
-export type { BatchingMode, PlannedBatch } from './batching.ts';
+export type { PlannedBatch } from './batching.ts';
 export { BERT_PAIR_TEMPLATE, buildPairIds, XLMR_PAIR_TEMPLATE, type PairTemplate } from './pairs.ts';
 export { DTYPE_ORDER, DTYPES, type DtypeSpec } from './dtypes.ts';
 export { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from './known-models.ts';

@@ -2,7 +2,8 @@
  * The knee of a batch-size sweep: the smallest batch size worth using, named only where the differences between
  * rows exceed the run-to-run noise the rows report.
  */
-import type { SweepStatus } from './sweep.ts';
+/** How a sweep row ended: it ran, ran out of memory, or failed otherwise. */
+export type SweepStatus = 'ok' | 'oom' | 'error';
 
 /** Share of the best throughput a batch size must reach to be the knee (see `kneeOf`). */
 export const KNEE_SHARE = 0.9;

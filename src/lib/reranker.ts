@@ -2,7 +2,7 @@
  * The in-thread reranker: tokenize → queue (batch) → run → score. Loading lives in load.ts; the checks, window pooling
  * and ranking every Reranker shares live in ranking.ts; this file turns calls into rows for the batching queue.
  */
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, type BatchingMode } from './batching.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS } from './batching.ts';
 import { BatchQueue } from './batch-queue.ts';
 import { planWindows } from './chunking.ts';
 import { DisposedError, InputError } from './errors.ts';
@@ -10,7 +10,7 @@ import { documentRoom, type PairIds } from './pairs.ts';
 import type { ModelSession } from './session.ts';
 import { checkRerankCall, checkScoreCall, rankScores, scoresFromLogits, type DocumentPiece } from './ranking.ts';
 import type { PairEncoder } from './tokenize.ts';
-import type { BatchRecord, RerankOptions, RerankResult, Reranker, RerankerInfo, ScoreOptions } from './types.ts';
+import type { BatchingMode, BatchRecord, RerankOptions, RerankResult, Reranker, RerankerInfo, ScoreOptions } from './types.ts';
 import { oneOf, positiveInteger, type Limits } from './validate.ts';
 
 /** The most pairs one batch may hold (the UI says so before a run). */

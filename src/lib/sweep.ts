@@ -8,14 +8,13 @@ import { AbortError, InputError } from './errors.ts';
 import type { MemoryUsage } from './memory.ts';
 import { describeBatchEvent, type BatchRecord, type Reranker } from './types.ts';
 import { integerInRange } from './validate.ts';
-import { kneeOf } from './knee.ts';
+import { kneeOf, type SweepStatus } from './knee.ts';
 
-export { findKnee, KNEE_SHARE, kneeOf, type Knee, type KneeInput, type KneeOptions } from './knee.ts';
+export { findKnee, KNEE_SHARE, kneeOf, type Knee, type KneeInput, type KneeOptions, type SweepStatus } from './knee.ts';
 
 export const DEFAULT_SWEEP_BATCH_SIZES: readonly number[] = [1, 2, 4, 8, 16, 32, 64];
 
 
-export type SweepStatus = 'ok' | 'oom' | 'error';
 
 export interface SweepRow {
   batchSize: number;

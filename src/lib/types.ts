@@ -1,8 +1,10 @@
 /** Public types of the reranker core. No DOM, no Node: shared by the library, the worker and the UI. */
-import type { BatchingMode } from './batching.ts';
 import type { Limits } from './validate.ts';
 
 export type Device = 'webgpu' | 'wasm';
+
+/** How pairs are grouped into batches: `fixed` keeps input order, `tokens` packs by length (batching.ts). */
+export type BatchingMode = 'fixed' | 'tokens';
 export type DeviceRequest = Device | 'auto';
 /** transformers.js' dtype names; `DTYPES` (dtypes.ts) has each one's file, what runs where and its label. */
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'q4f16';

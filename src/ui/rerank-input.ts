@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, type BatchingMode } from '../lib/batching.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS } from '../lib/batching.ts';
+import type { BatchingMode } from '../lib/types.ts';
 import { MAX_BATCH_SIZE } from '../lib/reranker.ts';
 import { parseDocuments, type ParsedDocuments } from './parse-input.ts';
 import { describeLimits } from './rerank-state.ts';
