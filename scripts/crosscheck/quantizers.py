@@ -4,6 +4,7 @@ Python onnxruntime running every dtype file on the crosscheck pairs.
 Not part of npm test; run by scripts/crosscheck/crosscheck.ts (through python-onnx.ts), which reads OUT_JSON:
 
     .venv/bin/python scripts/crosscheck/quantizers.py --model DIR --pairs PAIRS_JSON --out OUT_JSON [--threads N]
+        [--compact DIR2]
 
 1. Quantizers, as transformers.js' scripts/quantize.py calls them, applied to DIR/onnx/model.onnx:
    - q4: MatMul4BitsQuantizer (MatMulNBitsQuantizer in onnxruntime >= 1.20, the same class renamed) with
@@ -14,8 +15,10 @@ Not part of npm test; run by scripts/crosscheck/crosscheck.ts (through python-on
    (op, domain, inputs, outputs, attributes), node order, opset imports, graph outputs. q4f16 is compared on what the
    4-bit pass decides: its packed weights must equal Python's q4 ones and its scales must be Python's q4 scales in
    float16 (transformers.js then runs its own float16 converter, which is not reproduced here).
-2. Logits: onnxruntime's CPU execution provider runs every dtype file in DIR/onnx and Python's own quantized models
-   on the pairs' ids, and their token types where the graph has that input (batches sorted by length, right-padded
+1b. With --compact DIR2 (a folder of compact files, `make-model --embeddings q4`, from the same weights): the 4-bit
+   Gather quantizer on DIR/onnx/model.onnx against DIR2's q4 and q4f16 (compact_embeddings.py).
+2. Logits: onnxruntime's CPU execution provider runs every dtype file in DIR/onnx (and DIR2/onnx) and Python's own
+   quantized models on the pairs' ids, and their token types where the graph has that input (batches sorted by length, right-padded
    with config.json's pad_token_id); a two-label model gives label 1 − label 0, as the core scores it.
 """
 
@@ -32,6 +35,7 @@ import onnx
 import onnxruntime as ort
 from onnx import helper, numpy_helper
 
+from compact_embeddings import compare_compact, float_table_gathers, quantize_q4_with_gather
 from padded_batches import padded_batches
 
 FILES = {
@@ -171,6 +175,30 @@ def run_logits(model: str | bytes, pairs: list[dict], pad: int, threads: int, ba
     return logits, time.perf_counter() - start
 
 
+def compact_comparison(fp32_file: str, compact_dir: str, pairs: list[dict], pad: int, threads: int,
+                       batch_size: int) -> dict:
+    """onnxruntime's 4-bit Gather quantizer on our fp32 file against the compact q4 / q4f16 files, and logits: the
+    quantizer as called (every table 4-bit) and with the tables ours keeps float excluded (like for like)."""
+    files = {d: os.path.join(compact_dir, FILES[d]) for d in ("q4", "q4f16") if os.path.exists(os.path.join(compact_dir, FILES[d]))}
+    if not files:
+        return {"dir": compact_dir, "files": {}, "ort": {}}
+    start = time.perf_counter()
+    theirs, quantizer_class = quantize_q4_with_gather(onnx.load(fp32_file))
+    seconds = time.perf_counter() - start
+    ours = {d: onnx.load(f) for d, f in files.items()}
+    kept_float = float_table_gathers(onnx.load(fp32_file), next(iter(ours.values())))
+    matched, _ = quantize_q4_with_gather(onnx.load(fp32_file), exclude=kept_float)
+    entry: dict = {"dir": compact_dir, "quantizer": quantizer_class, "seconds": seconds, "keptFloat": kept_float,
+                   "files": {d: compare_compact(theirs, m, float16=d == "q4f16") for d, m in ours.items()}, "ort": {}}
+    for dtype, file in files.items():
+        logits, run_seconds = run_logits(file, pairs, pad, threads, batch_size)
+        entry["ort"][dtype] = {"logits": logits, "runSeconds": run_seconds}
+    for name, model in (("python-q4", matched), ("python-q4-every-table", theirs)):
+        logits, run_seconds = run_logits(model.SerializeToString(), pairs, pad, threads, batch_size)
+        entry["ort"][name] = {"logits": logits, "runSeconds": run_seconds}
+    return entry
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True)
@@ -178,6 +206,7 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--compact", help="a folder with compact-embedding q4 / q4f16 files from the same weights")
     args = parser.parse_args()
     with open(args.pairs, encoding="utf-8") as f:
         pairs = json.load(f)["pairs"]
@@ -212,6 +241,9 @@ def main() -> None:
     for dtype, model in python_models.items():
         logits, seconds = run_logits(model, pairs, pad, args.threads, args.batch_size)
         result["ort"][f"python-{dtype}"] = {"logits": logits, "runSeconds": seconds}
+
+    if args.compact and "fp32" in present:
+        result["compact"] = compact_comparison(present["fp32"], args.compact, pairs, pad, args.threads, args.batch_size)
 
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f)
