@@ -14,7 +14,7 @@ const ISOLATION_HEADERS = {
 
 /**
  * Copies public/ into the build as Vite would, except files the browser never reads: the demo model's
- * model.safetensors (1 MB) is there for the Float64 reference (test/reference) and the cross-check, which read it
+ * model.safetensors (1 MB) is there for the Float64 reference (tools/reference) and the cross-check, which read it
  * from public/, but no page loads it.
  */
 function copyPublicExcept(skip: RegExp): Plugin {

@@ -71,7 +71,7 @@ export const APP_PAGES = ['index.html', 'rag.html'] as const;
  * nonce, fresh each start, for the `<style>` tags Vite's client injects for imported CSS (Vite's `html.cspNonce`), so
  * dev keeps every other rule of the built site, `style` attributes refused included.
  *
- * The dev server also serves the test and benchmark harness pages (test/browser/pages, scripts/bench), which run
+ * The dev server also serves the test and benchmark harness pages (tools/pages, test/browser/pages, scripts/bench), which run
  * onnxruntime in the page itself: those documents get neither the `<meta>` nor the header. Every other response does
  * (scripts, the wasm), so a worker is held to the policy whichever page started it.
  *

@@ -11,6 +11,6 @@
 export * from './lib/index.ts';
 export { serveReranker, WORKER_MAX_WAIT_MS, type ServeOptions } from './worker/serve.ts';
 export type { Endpoint } from './worker/protocol.ts';
-export { installMemoryProbe, type MemoryProbe, type MemoryUsage } from './lib/memory.ts';
+export { installMemoryProbe, type MemoryProbe, type MemoryUsage } from './lib/runtime/memory.ts';
 export { cachedModelFiles, cachedModels, clearModelCache, deleteCachedModel, persistModelStorage, type CachedFile,
-  type CachedModel } from './lib/cache.ts';
+  type CachedModel } from './lib/files/cache.ts';

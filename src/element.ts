@@ -10,8 +10,8 @@
  *   await el.rerank(); // → [{ index: 1, score: 0.98, truncated: false }, { index: 0, score: 0.01, truncated: false }]
  * </script>
  */
-import { BgeRerankerElement as Implementation } from './ui/bge-reranker-element.ts';
-import { modelSourceFromAttribute, type RankedDetail } from './ui/bge-reranker-api.ts';
+import { BgeRerankerElement as Implementation } from './ui/element/bge-reranker-element.ts';
+import { modelSourceFromAttribute, type RankedDetail } from './ui/element/bge-reranker-api.ts';
 import type { DeviceRequest, DtypeRequest, RerankResult, RerankerInfo } from './lib/types.ts';
 
 /**

@@ -1,13 +1,12 @@
 /**
- * Vitest's global setup: names this run, so the sites the browser tests build (test/browser/site.ts) go to folders of
+ * Vitest's global setup: names this run, so the sites the browser tests build (tools/browser/site.ts) go to folders of
  * this run, and removes them when the run ends. A worker's own exit hooks do not run when vitest ends its processes,
  * and another run's folders (a concurrent `vitest` in the same checkout) are left alone.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-
-export const SITE_RUN_VARIABLE = 'BGE_RERANKER_TEST_RUN';
+import { SITE_RUN_VARIABLE } from '../tools/browser/site.ts';
 
 export default function setup(): () => void {
   const run = randomUUID().slice(0, 8);

@@ -1,12 +1,12 @@
 /**
- * The benchmark's browser: the test harness' Vite dev server and Chromium (test/browser/harness.ts, unchanged), plus a
+ * The benchmark's browser: the test harness' Vite dev server and Chromium (tools/browser/harness.ts, unchanged), plus a
  * Vite plugin that makes every response cross-origin isolated (COOP/COEP, so wasm threads work) and serves the model
  * folder from disk at /bench-model/ with `no-store`, so a load without the Cache API really fetches.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Plugin } from 'vite';
-import { openBrowserEnv, type BrowserEnv } from '../../test/browser/harness.ts';
+import { openBrowserEnv, type BrowserEnv } from '../../tools/browser/harness.ts';
 
 export const MODEL_ROUTE = '/bench-model/';
 export const PAGE = 'scripts/bench/bench.html';

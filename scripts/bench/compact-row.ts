@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
-import { createReranker } from '../../src/lib/load.ts';
+import { createReranker } from '../../src/lib/runtime/load.ts';
 import type { Device, Dtype, EmbeddingStorage } from '../../src/lib/types.ts';
 import { installDawn } from '../webgpu/dawn.ts';
 import { encoderFromFolder } from './model-folder.ts';

@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, startDevServer } from '../../test/browser/harness.ts';
-import { serveHub } from '../../test/helpers/hub-server.ts';
-import type { HubLoadResult } from '../../test/browser/pages/downloads-page.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, startDevServer } from '../../tools/browser/harness.ts';
+import { serveHub } from '../../tools/hub-server.ts';
+import type { HubLoadResult } from '../../tools/pages/downloads-page.ts';
 import type { Dtype } from '../../src/lib/types.ts';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, dtype: { type: 'string', default: 'q8' }, cached: { type: 'boolean', default: false } } });
@@ -69,7 +69,7 @@ const browserPid = Number(fs.readdirSync('/proc').find((pid) => {
 try {
   const page = await context.newPage();
   page.setDefaultTimeout(600_000);
-  await page.goto(new URL('test/browser/pages/downloads.html', server.url).href);
+  await page.goto(new URL('tools/pages/downloads.html', server.url).href);
   await page.waitForFunction(() => window.downloadsReady === true);
   // The folder's URL on the server's second origin (what the hub redirects to), so that the code before remoteHost
   // existed loads it the same way.

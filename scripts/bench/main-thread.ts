@@ -6,8 +6,8 @@
  *   npm run bench:main-thread [-- --pairs 600 --rounds 3]
  */
 import { parseArgs } from 'node:util';
-import { launchChromium } from '../../test/browser/harness.ts';
-import { buildSite, serveSite } from '../../test/browser/site.ts';
+import { launchChromium } from '../../tools/browser/harness.ts';
+import { buildSite, serveSite } from '../../tools/browser/site.ts';
 import { RAG_50 } from '../../src/samples/rag-50.ts';
 import { spreadOf } from './stats.ts';
 

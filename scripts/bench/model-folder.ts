@@ -1,8 +1,8 @@
 /** A model folder on disk as Node-side scripts and tests read it: its JSON files, and the core's pair encoder. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseModelConfig } from '../../src/lib/model-config.ts';
-import { PairEncoder } from '../../src/lib/tokenize.ts';
+import { parseModelConfig } from '../../src/lib/files/model-config.ts';
+import { PairEncoder } from '../../src/lib/text/tokenize.ts';
 
 export function readModelJson(dir: string, file: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>;

@@ -11,10 +11,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_BATCH_SIZE } from '../../src/lib/batching.ts';
+import { DEFAULT_BATCH_SIZE } from '../../src/lib/batching/batching.ts';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import type { RerankerInfo } from '../../src/lib/types.ts';
-import { PROJECT_ROOT } from '../../test/browser/harness.ts';
+import { PROJECT_ROOT } from '../../tools/browser/harness.ts';
 import { makeModel } from '../model/write-model.ts';
 import { DTYPES, type Arch, type GeneratedDtype, type PresetName } from '../model/presets.ts';
 import { MODEL_ROUTE, openBenchBrowser, PAGE } from './browser.ts';

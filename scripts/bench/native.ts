@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
-import { modelFeeds } from '../../src/lib/padding.ts';
+import { modelFeeds } from '../../src/lib/batching/padding.ts';
 
 export interface NativeRunner {
   version: string;

@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
-import { createReranker } from '../../src/lib/load.ts';
-import { kneeOf, runSweep, type SweepRow } from '../../src/lib/sweep.ts';
-import type { PairEncoder } from '../../src/lib/tokenize.ts';
+import { createReranker } from '../../src/lib/runtime/load.ts';
+import { kneeOf, runSweep, type SweepRow } from '../../src/lib/sweep/sweep.ts';
+import type { PairEncoder } from '../../src/lib/text/tokenize.ts';
 import type { Device, Dtype, RerankerInfo } from '../../src/lib/types.ts';
 import { makeModel } from '../model/write-model.ts';
 import type { GeneratedDtype, PresetName } from '../model/presets.ts';

@@ -1,9 +1,9 @@
 /** The benchmark's options and result shapes, shared by the runner, the report, the CLI and the smoke test. */
 import os from 'node:os';
 import path from 'node:path';
-import type { SweepRow } from '../../src/lib/sweep.ts';
+import type { SweepRow } from '../../src/lib/sweep/sweep.ts';
 import type { Device, Dtype, RerankerInfo } from '../../src/lib/types.ts';
-import { PROJECT_ROOT } from '../../test/browser/harness.ts';
+import { PROJECT_ROOT } from '../../tools/browser/harness.ts';
 import type { PeerOutcome } from './peers.ts';
 import type { PageEnvironment } from './protocol.ts';
 import type { Spread } from './stats.ts';

@@ -3,12 +3,12 @@
  * the same model, driven from Node through `window` (scripts/bench/browser.ts). All timing happens here, with
  * `performance.now()`; the driver only orders the runs and reads the numbers.
  */
-import { createReranker } from '../../src/lib/load.ts';
+import { createReranker } from '../../src/lib/runtime/load.ts';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
-import { installMemoryProbe } from '../../src/lib/memory.ts';
-import { ort } from '../../src/lib/ort.ts';
-import { modelFeeds } from '../../src/lib/padding.ts';
-import { runSweep } from '../../src/lib/sweep.ts';
+import { installMemoryProbe } from '../../src/lib/runtime/memory.ts';
+import { ort } from '../../src/lib/runtime/ort.ts';
+import { modelFeeds } from '../../src/lib/batching/padding.ts';
+import { runSweep } from '../../src/lib/sweep/sweep.ts';
 import type { BatchRecord, Reranker } from '../../src/lib/types.ts';
 import type { BareRequest, LoadRequest, ScoreRequest, ScoreTiming } from './protocol.ts';
 

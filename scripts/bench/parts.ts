@@ -3,14 +3,14 @@
  * `BenchContext`: the options, the page with the core loaded, the tokenizer and the workloads.
  */
 import type { Page } from 'playwright-core';
-import { planBatches } from '../../src/lib/batching.ts';
+import { planBatches } from '../../src/lib/batching/batching.ts';
 import type { BatchingMode } from '../../src/lib/types.ts';
-import { kneeOf, type SweepRow } from '../../src/lib/sweep.ts';
-import type { PairEncoder } from '../../src/lib/tokenize.ts';
+import { kneeOf, type SweepRow } from '../../src/lib/sweep/sweep.ts';
+import type { PairEncoder } from '../../src/lib/text/tokenize.ts';
 import type { RerankerInfo } from '../../src/lib/types.ts';
-import { PROJECT_ROOT } from '../../test/browser/harness.ts';
+import { PROJECT_ROOT } from '../../tools/browser/harness.ts';
 import { PAGE } from './browser.ts';
-import type { BrowserEnv } from '../../test/browser/harness.ts';
+import type { BrowserEnv } from '../../tools/browser/harness.ts';
 import { openNative } from './native.ts';
 import { runPytorchPeer, type PeerOutcome } from './peers.ts';
 import type { ColdStartTiming, LoadRequest, ScoreRequest, ScoreTiming } from './protocol.ts';

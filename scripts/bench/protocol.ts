@@ -1,5 +1,5 @@
 /** What crosses between the benchmark driver (Node) and its page (Chromium): plain, cloneable data only. */
-import type { SweepRow } from '../../src/lib/sweep.ts';
+import type { SweepRow } from '../../src/lib/sweep/sweep.ts';
 import type { BatchingMode } from '../../src/lib/types.ts';
 import type { Device, Dtype, RerankerInfo } from '../../src/lib/types.ts';
 

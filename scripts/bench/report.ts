@@ -1,5 +1,5 @@
 /** The benchmark's result as markdown tables (what `npm run bench` prints and BENCHMARKS.md quotes). */
-import { kneeOf } from '../../src/lib/sweep.ts';
+import { kneeOf } from '../../src/lib/sweep/sweep.ts';
 import type { BenchResult } from './run.ts';
 import type { Spread } from './stats.ts';
 

@@ -2,7 +2,7 @@
  * The benchmark: drives the project's own core in headless Chromium (scripts/bench/page.ts) and onnxruntime-node on
  * the same model and inputs. Four parts, each comparison interleaved (A B C A B C ...) and summarised by medians with
  * their spread:
- * 1. the seed's table: a batch-size sweep (src/lib/sweep.ts) over equal-length pairs;
+ * 1. the seed's table: a batch-size sweep (src/lib/sweep/sweep.ts) over equal-length pairs;
  * 2. strategies on a RAG workload: a batch-1 loop, fixed 16 in arrival order, token-budget batching, auto-tuned;
  * 3. the ceiling: ours vs a bare session.run in the same page vs native onnxruntime on the same padded batches;
  * 4. cold start: from the Cache API (and from the local server) to the first score, each in a fresh page.
@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import { encoderFromFolder, readModelJson } from './model-folder.ts';
 import type { RerankerInfo } from '../../src/lib/types.ts';
-import { PROJECT_ROOT } from '../../test/browser/harness.ts';
+import { PROJECT_ROOT } from '../../tools/browser/harness.ts';
 import { makeModel } from '../model/write-model.ts';
 import { MODEL_ROUTE, openBenchBrowser, PAGE } from './browser.ts';
 import { ceilingPart, coldStartPart, pytorchPeerPart, strategiesPart, sweepPart, tuningPart, type BenchContext } from './parts.ts';

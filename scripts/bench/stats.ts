@@ -1,5 +1,5 @@
 /** Medians and spread for interleaved runs. */
-import { quantile } from '../../src/lib/sweep.ts';
+import { quantile } from '../../src/lib/sweep/sweep.ts';
 
 export interface Spread {
   runs: number;

@@ -6,8 +6,8 @@
  */
 import { CORPUS } from '../model/corpus.ts';
 import { Rng } from '../model/rng.ts';
-import { specialTokenCount } from '../../src/lib/pairs.ts';
-import type { PairEncoder } from '../../src/lib/tokenize.ts';
+import { specialTokenCount } from '../../src/lib/text/pairs.ts';
+import type { PairEncoder } from '../../src/lib/text/tokenize.ts';
 
 export const RAG_QUERY = 'How does a cross-encoder rerank the documents that a vector index retrieved, and why batch them?';
 

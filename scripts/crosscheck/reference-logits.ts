@@ -1,5 +1,5 @@
 /**
- * Runs the TypeScript reference (test/reference/xlmr.ts) on a model directory and a JSON batch, printing JSON.
+ * Runs the TypeScript reference (tools/reference/xlmr.ts) on a model directory and a JSON batch, printing JSON.
  * Driver for scripts/crosscheck/reference_vs_torch.py; not part of npm test.
  *
  * @example
@@ -8,7 +8,7 @@
  * // prints {"logits":[0.4137...],"loadMs":3.1,"runMs":[12.3, 4.1, 3.9]}
  */
 import { readFileSync } from 'node:fs';
-import { ReferenceXlmr } from '../../test/reference/xlmr.js';
+import { ReferenceXlmr } from '../../tools/reference/xlmr.js';
 
 const [dir, batchPath, repeatArg] = process.argv.slice(2);
 if (!dir || !batchPath) {

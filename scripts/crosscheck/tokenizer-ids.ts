@@ -19,8 +19,8 @@ import { AutoTokenizer, env } from '@huggingface/transformers';
 import { CORPUS } from '../model/corpus.ts';
 import { buildTokenizer, type TokenizerFiles } from '../model/tokenizer.ts';
 import { buildWordPieceTokenizer } from '../model/wordpiece.ts';
-import { parseModelConfig } from '../../src/lib/model-config.ts';
-import { PairEncoder } from '../../src/lib/tokenize.ts';
+import { parseModelConfig } from '../../src/lib/files/model-config.ts';
+import { PairEncoder } from '../../src/lib/text/tokenize.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
 
 const outDir = process.argv[2];

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
-import { ModelSession } from '../../src/lib/session.ts';
+import { ModelSession } from '../../src/lib/runtime/session.ts';
 import type { Dtype } from '../../src/lib/types.ts';
 import { describeDawnAdapter, installDawn } from './dawn.ts';
 

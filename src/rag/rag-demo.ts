@@ -1,13 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { createReranker, type WorkerReranker } from '../index.ts';
-import { modelSourceFromAttribute } from '../ui/bge-reranker-api.ts';
-import { RerankerSlot } from '../ui/reranker-slot.ts';
+import { modelSourceFromAttribute } from '../ui/element/bge-reranker-api.ts';
+import { RerankerSlot } from '../ui/shared/reranker-slot.ts';
 import { EXAMPLE_QUESTIONS, KNOWLEDGE_BASE } from '../samples/knowledge-base.ts';
 import { PassageIndex, retrieveAndRerank, type RagAnswer } from './retrieval.ts';
-import { describeError, formatMs } from '../ui/format.ts';
-import { baseStyles } from '../ui/styles.ts';
-import '../ui/batch-timing.ts';
+import { describeError, formatMs } from '../ui/shared/format.ts';
+import { baseStyles } from '../ui/shared/styles.ts';
+import '../ui/rerank/batch-timing.ts';
 
 const DEMO_MODEL = 'models/tiny-random-bge-reranker/';
 

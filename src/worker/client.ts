@@ -3,10 +3,10 @@
  * runs it. Callbacks (progress, onBatch) and AbortSignals are bridged by messages; errors come back as the same named
  * classes.
  */
-import { persistModelStorage } from '../lib/download/storage.ts';
+import { persistModelStorage } from '../lib/files/storage.ts';
 import { ERROR_CLASSES, RerankerError, AbortError, DisposedError } from '../lib/errors.ts';
-import type { MemoryUsage } from '../lib/memory.ts';
-import { isHubId, isUrlOrPath } from '../lib/model-source.ts';
+import type { MemoryUsage } from '../lib/runtime/memory.ts';
+import { isHubId, isUrlOrPath } from '../lib/files/model-source.ts';
 import type {
   BatchRecord,
   LoadProgress,

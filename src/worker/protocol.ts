@@ -5,7 +5,7 @@
  * { name, message, stack } and are re-thrown on the other side as the same named class. Large arrays are transferred.
  */
 import type { BatchRecord, LoadProgress, RerankerInfo, RerankerOptions, RerankOptions, ScoreOptions } from '../lib/types.ts';
-import type { MemoryUsage } from '../lib/memory.ts';
+import type { MemoryUsage } from '../lib/runtime/memory.ts';
 
 /** Options that can be cloned: callbacks and signals stay on the caller's side and are bridged by messages. */
 export type LoadOptions = Omit<RerankerOptions, 'progress' | 'signal'>;

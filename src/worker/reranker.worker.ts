@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 // The reranker worker: it owns the onnxruntime session; everything else is the core behind the protocol.
-import { installMemoryProbe } from '../lib/memory.ts';
+import { installMemoryProbe } from '../lib/runtime/memory.ts';
 import { serveReranker } from './serve.ts';
 import { trustSameOriginScripts } from './trusted-types.ts';
 

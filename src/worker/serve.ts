@@ -3,9 +3,9 @@
  * the one reranker (and so the one session); every request runs with its own AbortController so the caller can cancel
  * across the boundary. Exported (`bge-reranker-web/core`) for those who run the core in a worker of their own.
  */
-import { createReranker } from '../lib/load.ts';
+import { createReranker } from '../lib/runtime/load.ts';
 import { RerankerError } from '../lib/errors.ts';
-import { UNOBSERVED_MEMORY, type MemoryProbe } from '../lib/memory.ts';
+import { UNOBSERVED_MEMORY, type MemoryProbe } from '../lib/runtime/memory.ts';
 import type { RerankResult, Reranker, RerankerOptions } from '../lib/types.ts';
 import { serializeError, type CallReply, type CallRequest, type CallType, type Calls, type Endpoint, type RerankColumns,
   type Request, type Response } from './protocol.ts';

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Browser, Page, Request } from 'playwright-core';
-import { PROJECT_ROOT } from './harness.ts';
+import { PROJECT_ROOT } from '../../tools/browser/harness.ts';
 
 /** Where the app tests leave their screenshots (ignored by git). */
 export const SCREENSHOTS = path.join(PROJECT_ROOT, 'test-results');

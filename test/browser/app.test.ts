@@ -11,8 +11,8 @@ import type { Browser, Page, Request } from 'playwright-core';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
 import { SHORT_ANSWERS_EN } from '../../src/samples/short-answers-en.ts';
 import { RAG_50 } from '../../src/samples/rag-50.ts';
-import { chromiumSkipReason, launchChromium } from './harness.ts';
-import { buildSite, serveSite, type StaticSite } from './site.ts';
+import { chromiumSkipReason, launchChromium } from '../../tools/browser/harness.ts';
+import { buildSite, serveSite, type StaticSite } from '../../tools/browser/site.ts';
 import { openApp, SCREENSHOTS, type AppPage } from './app-page.ts';
 
 const skip = chromiumSkipReason();

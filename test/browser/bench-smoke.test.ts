@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { benchOptions, runBench, type BenchResult } from '../../scripts/bench/run.ts';
 import { reportMarkdown } from '../../scripts/bench/report.ts';
 import type { Spread } from '../../scripts/bench/stats.ts';
-import { chromiumSkipReason } from './harness.ts';
+import { chromiumSkipReason } from '../../tools/browser/harness.ts';
 
 const skip = chromiumSkipReason();
 const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-'));

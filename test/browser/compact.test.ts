@@ -12,8 +12,8 @@ import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import { createReranker } from '../../src/lib/index.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
 import { folderFiles } from '../helpers/bert.ts';
-import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from './harness.ts';
-import type { ScoreRequest, ScoreResult } from './pages/core-page.ts';
+import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from '../../tools/browser/harness.ts';
+import type { ScoreRequest, ScoreResult } from '../../tools/pages/core-page.ts';
 
 const PAIRS: [string, string][] = [
   ...SEED_PAIRS.map(([q, d]): [string, string] => [q, d]),
@@ -44,7 +44,7 @@ describe.skipIf(skip !== null)('compact embeddings in Chromium', () => {
 
   beforeAll(async () => {
     env = await openBrowserEnv();
-    page = await env.open('test/browser/pages/core.html', { ready: 'coreReady', timeoutMs: 60_000 });
+    page = await env.open('tools/pages/core.html', { ready: 'coreReady', timeoutMs: 60_000 });
   }, 120_000);
 
   afterAll(async () => {

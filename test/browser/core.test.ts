@@ -12,8 +12,8 @@ import type { Page } from 'playwright-core';
 import { createReranker } from '../../src/lib/index.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
 import { DEMO_BERT_DIR, folderFiles, FP32_FILES } from '../helpers/bert.ts';
-import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from './harness.ts';
-import type { AdapterProbe, ScoreRequest, ScoreResult } from './pages/core-page.ts';
+import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from '../../tools/browser/harness.ts';
+import type { AdapterProbe, ScoreRequest, ScoreResult } from '../../tools/pages/core-page.ts';
 
 const PAIRS: [string, string][] = [
   ...SEED_PAIRS.map(([q, d]): [string, string] => [q, d]),
@@ -45,7 +45,7 @@ describe.skipIf(skip !== null)('reranker core in Chromium', () => {
 
   beforeAll(async () => {
     env = await openBrowserEnv();
-    page = await env.open('test/browser/pages/core.html', { ready: 'coreReady', timeoutMs: 60_000 });
+    page = await env.open('tools/pages/core.html', { ready: 'coreReady', timeoutMs: 60_000 });
     adapter = await page.evaluate(() => window.probeAdapter());
     console.log(`WebGPU adapter: ${JSON.stringify(adapter.adapter && { ...adapter.adapter, limits: undefined })}` +
       `${adapter.error ? ` (${adapter.error})` : ''}`);

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { contentSecurityPolicy, metaPolicy } from '../../scripts/csp.ts';
-import { PROJECT_ROOT, chromiumSkipReason, launchChromium, startDevServer, type DevServer } from './harness.ts';
-import { buildSite, productionBuild, siteBuildFolder } from './site.ts';
+import { PROJECT_ROOT, chromiumSkipReason, launchChromium, startDevServer, type DevServer } from '../../tools/browser/harness.ts';
+import { buildSite, productionBuild, siteBuildFolder } from '../../tools/browser/site.ts';
 import { startOtherOrigin, watchPolicy, type OtherOrigin } from './csp-page.ts';
 
 const skip = chromiumSkipReason();
@@ -146,7 +146,7 @@ describe.skipIf(skip !== null)('the Content-Security-Policy header of the previe
     }
     // The harness pages (onnxruntime in the page itself) are not the product and get no policy; the worker's script
     // does, whichever page starts it.
-    expect(await servedPolicies(`${dev.url}test/browser/pages/core.html`)).toEqual({ header: null, meta: null });
+    expect(await servedPolicies(`${dev.url}tools/pages/core.html`)).toEqual({ header: null, meta: null });
     const workerScript = await fetch(`${dev.url}src/worker/reranker.worker.ts?worker_file&type=module`);
     expect(workerScript.headers.get('content-security-policy')).toBe((await servedPolicies(dev.url)).header);
     const page = await browser.newPage();

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { contentSecurityPolicy, metaPolicy } from '../../scripts/csp.ts';
-import { chromiumSkipReason, launchChromium } from './harness.ts';
-import { buildSite, serveSite, type StaticSite } from './site.ts';
+import { chromiumSkipReason, launchChromium } from '../../tools/browser/harness.ts';
+import { buildSite, serveSite, type StaticSite } from '../../tools/browser/site.ts';
 import { openApp, type AppPage } from './app-page.ts';
 import { startOtherOrigin, watchPolicy, type OtherOrigin, type PolicyWatch } from './csp-page.ts';
 

@@ -10,10 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { serveHub, type HubServer } from '../helpers/hub-server.ts';
+import { serveHub, type HubServer } from '../../tools/hub-server.ts';
 import { DEMO_MODEL_DIR } from '../helpers/models.ts';
-import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from './harness.ts';
-import type { HubLoad, HubLoadResult } from './pages/downloads-page.ts';
+import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from '../../tools/browser/harness.ts';
+import type { HubLoad, HubLoadResult } from '../../tools/pages/downloads-page.ts';
 
 const REPO = 'test-owner/tiny-reranker';
 const MODEL = 'onnx/model_quantized.onnx';
@@ -44,7 +44,7 @@ describe.skipIf(skip !== null)('downloads through the worker in Chromium', () =>
   }, 120_000);
 
   beforeEach(async () => {
-    page = await env.open('test/browser/pages/downloads.html', { ready: 'downloadsReady', timeoutMs: 120_000 });
+    page = await env.open('tools/pages/downloads.html', { ready: 'downloadsReady', timeoutMs: 120_000 });
     await page.evaluate(() => window.clearCache());
     hub.answers.length = 0;
   }, 180_000);

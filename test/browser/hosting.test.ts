@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumSkipReason, launchChromium } from './harness.ts';
-import { buildSite, serveSite, type StaticSite } from './site.ts';
+import { chromiumSkipReason, launchChromium } from '../../tools/browser/harness.ts';
+import { buildSite, serveSite, type StaticSite } from '../../tools/browser/site.ts';
 
 const skip = chromiumSkipReason();
 

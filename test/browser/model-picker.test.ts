@@ -10,10 +10,10 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { DTYPE_ORDER, DTYPES } from '../../src/lib/dtypes.ts';
-import { KNOWN_MODELS, knownModel } from '../../src/lib/known-models.ts';
-import { describeDownload, downloadOptions } from '../../src/ui/known-model-choice.ts';
-import { chromiumSkipReason, launchChromium } from './harness.ts';
-import { buildSite, serveSite, type StaticSite } from './site.ts';
+import { KNOWN_MODELS, knownModel } from '../../src/lib/files/known-models.ts';
+import { describeDownload, downloadOptions } from '../../src/ui/model/known-model-choice.ts';
+import { chromiumSkipReason, launchChromium } from '../../tools/browser/harness.ts';
+import { buildSite, serveSite, type StaticSite } from '../../tools/browser/site.ts';
 import { openApp, SCREENSHOTS, type AppPage } from './app-page.ts';
 
 const skip = chromiumSkipReason();

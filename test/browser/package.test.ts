@@ -14,8 +14,8 @@ import type { Browser } from 'playwright-core';
 import { createReranker } from '../../src/lib/index.ts';
 import { demoFiles, maxAbsDiff } from '../helpers/models.ts';
 import { serveDirectory } from '../helpers/server.ts';
-import { PROJECT_ROOT, chromiumSkipReason, launchChromium } from './harness.ts';
-import { productionBuild, serveSite } from './site.ts';
+import { PROJECT_ROOT, chromiumSkipReason, launchChromium } from '../../tools/browser/harness.ts';
+import { productionBuild, serveSite } from '../../tools/browser/site.ts';
 
 const skip = chromiumSkipReason();
 const DOCUMENTS = ['Berlin is the capital of Germany.', 'Paris is the capital and largest city of France.', 'Bananas are rich in potassium.'];

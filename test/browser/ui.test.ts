@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { TaskStatus } from '@lit/task';
-import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from './harness.ts';
+import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from '../../tools/browser/harness.ts';
 
 const skip = chromiumSkipReason();
 

@@ -3,7 +3,7 @@
  * arrays and plain reductions, deliberately unlike the reference's flat loops, shared by both architectures since
  * their layers are the same.
  */
-import { erf, type ReferenceTensor, type XlmrConfig } from '../reference/xlmr.ts';
+import { erf, type ReferenceTensor, type XlmrConfig } from '../../tools/reference/xlmr.ts';
 
 export const rowsOf = (t: ReferenceTensor): number[][] =>
   Array.from({ length: t.shape[0] }, (_, r) => Array.from(t.data.subarray(r * t.shape[1], (r + 1) * t.shape[1])));

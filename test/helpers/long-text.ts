@@ -4,8 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseModelConfig } from '../../src/lib/model-config.ts';
-import { PairEncoder } from '../../src/lib/tokenize.ts';
+import { parseModelConfig } from '../../src/lib/files/model-config.ts';
+import { PairEncoder } from '../../src/lib/text/tokenize.ts';
 import { CORPUS } from '../../scripts/model/corpus.ts';
 import { DEMO_MODEL_DIR, loadTokenizer } from './models.ts';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
 import { DEMO_MODEL } from '../../scripts/model/demo.ts';
-import { floatTensorToNumbers } from '../../src/lib/float16.ts';
+import { floatTensorToNumbers } from '../../src/lib/runtime/float16.ts';
 
 export const DEMO_MODEL_DIR = path.resolve(DEMO_MODEL.out);
 

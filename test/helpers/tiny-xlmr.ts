@@ -2,7 +2,7 @@
  * A tiny XLM-R config (and its BERT twin), seeded random weights for either, and an input row: the fixtures of the
  * references' own tests.
  */
-import type { ReferenceTensor, XlmrConfig } from '../reference/xlmr.ts';
+import type { ReferenceTensor, XlmrConfig } from '../../tools/reference/xlmr.ts';
 
 /** mulberry32: a small seeded PRNG, so the tests are deterministic. */
 function rng(seed: number): () => number {

@@ -1,8 +1,8 @@
 /** The dynamic batching queue: shared batches, each caller exactly its own results, cancellation. */
 import { describe, expect, it } from 'vitest';
-import { BatchQueue, type BatchPolicy, type QueuedRow } from '../../src/lib/batch-queue.ts';
-import { planBatches } from '../../src/lib/batching.ts';
-import type { TokenRow } from '../../src/lib/padding.ts';
+import { BatchQueue, type BatchPolicy, type QueuedRow } from '../../src/lib/batching/batch-queue.ts';
+import { planBatches } from '../../src/lib/batching/batching.ts';
+import type { TokenRow } from '../../src/lib/batching/padding.ts';
 import type { BatchRecord } from '../../src/lib/types.ts';
 
 /** A fake model: the logit of a row is a function of its ids only, so any mix-up between callers shows. */

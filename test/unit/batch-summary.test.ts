@@ -1,6 +1,6 @@
 /** The per-batch timing summary says what is meaningful for the number of batches at hand. */
 import { describe, expect, it } from 'vitest';
-import { spreadOf, summarizeBatches } from '../../src/ui/batch-summary.ts';
+import { spreadOf, summarizeBatches } from '../../src/ui/rerank/batch-summary.ts';
 import type { BatchRecord } from '../../src/lib/types.ts';
 
 const record = (index: number, pairs: number, totalMs: number, tensors = [{ pairs, sequenceLength: 10 }]): BatchRecord => ({

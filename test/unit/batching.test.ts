@@ -1,7 +1,7 @@
 /** The one batch planner: pure functions of lengths, policy and device. */
 import { describe, expect, it } from 'vitest';
 import { MIN_SPLIT_SAVING, paddingShare, planBatches, planTensors, takeBatch, WASM_RUN_OVERHEAD_CELLS,
-  type BatchPolicy } from '../../src/lib/batching.ts';
+  type BatchPolicy } from '../../src/lib/batching/batching.ts';
 
 const TOKENS: BatchPolicy = { mode: 'tokens', batchSize: 16, maxBatchTokens: 8192 };
 const FIXED: BatchPolicy = { mode: 'fixed', batchSize: 4, maxBatchTokens: 0 };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReranker, ModelLoadError, type Reranker } from '../../src/lib/index.ts';
-import { floatTensorToNumbers } from '../../src/lib/float16.ts';
+import { floatTensorToNumbers } from '../../src/lib/runtime/float16.ts';
 import { makeModel } from '../../scripts/model/write-model.ts';
 import { encoderFromFolder, readModelJson } from '../../scripts/bench/model-folder.ts';
 import { loadTokenizer, maxAbsDiff } from '../helpers/models.ts';

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createReranker } from '../../src/lib/index.ts';
-import { cachedModelFiles, clearModelCache } from '../../src/lib/cache.ts';
+import { cachedModelFiles, clearModelCache } from '../../src/lib/files/cache.ts';
 import { DEMO_MODEL_DIR } from '../helpers/models.ts';
 import { fakeCaches } from '../helpers/fake-caches.ts';
 import { serveDirectory, type TestServer } from '../helpers/server.ts';

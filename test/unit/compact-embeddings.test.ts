@@ -16,11 +16,11 @@ import { decodeModel, DataType } from '../../scripts/model/onnx-proto.ts';
 import { makeModel, type MakeModelOptions } from '../../scripts/model/write-model.ts';
 import { encoderFromFolder } from '../../scripts/bench/model-folder.ts';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
-import { floatTensorToNumbers } from '../../src/lib/float16.ts';
-import { createReranker } from '../../src/lib/load.ts';
+import { floatTensorToNumbers } from '../../src/lib/runtime/float16.ts';
+import { createReranker } from '../../src/lib/runtime/load.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
-import { ReferenceBert } from '../reference/bert.ts';
-import { ReferenceXlmr } from '../reference/xlmr.ts';
+import { ReferenceBert } from '../../tools/reference/bert.ts';
+import { ReferenceXlmr } from '../../tools/reference/xlmr.ts';
 import { maxAbsDiff } from '../helpers/models.ts';
 
 ortWeb.env.wasm.numThreads = 1;

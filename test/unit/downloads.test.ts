@@ -1,5 +1,5 @@
 /**
- * Downloads from a hub-like server (test/helpers/hub-server.ts) through the core's reader, in Node with a stand-in
+ * Downloads from a hub-like server (tools/hub-server.ts) through the core's reader, in Node with a stand-in
  * Cache API: a hub id through `remoteHost`, the LFS redirect's SHA-256 checked, pieces stored as they arrive and
  * continued with Range after a dropped connection, an error answer or a stop (the reload of a page), the whole file
  * again where Range is ignored (progress never going back), a flipped byte refused and nothing kept, a quota too small
@@ -8,11 +8,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cachedModelFiles, cachedModels, deleteCachedModel, MODEL_CACHE_NAME } from '../../src/lib/cache.ts';
-import { createFileReader, hubBaseUrl, ProgressTracker, resolveRemoteHost } from '../../src/lib/model-files.ts';
+import { cachedModelFiles, cachedModels, deleteCachedModel, MODEL_CACHE_NAME } from '../../src/lib/files/cache.ts';
+import { createFileReader, hubBaseUrl, ProgressTracker, resolveRemoteHost } from '../../src/lib/files/model-files.ts';
 import type { LoadProgress } from '../../src/lib/types.ts';
 import { fakeCaches } from '../helpers/fake-caches.ts';
-import { serveHub, type HubServer } from '../helpers/hub-server.ts';
+import { serveHub, type HubServer } from '../../tools/hub-server.ts';
 import { DEMO_MODEL_DIR } from '../helpers/models.ts';
 
 const REPO = 'test-owner/tiny-reranker';

@@ -1,8 +1,8 @@
 /** Which dtype loads where, and that loading reads only the file it will load (no probing of every dtype). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dtypeCandidates, dtypeNotes } from '../../src/lib/backend.ts';
+import { dtypeCandidates, dtypeNotes } from '../../src/lib/runtime/backend.ts';
 import { autoDtypes, DTYPE_ORDER, DTYPES, isDtype, ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
-import { createReranker } from '../../src/lib/load.ts';
+import { createReranker } from '../../src/lib/runtime/load.ts';
 import type { AdapterInfo } from '../../src/lib/types.ts';
 import { DEMO_MODEL_DIR } from '../helpers/models.ts';
 import { serveDirectory, type TestServer } from '../helpers/server.ts';

@@ -12,7 +12,7 @@ import { exportModel, exportedConfig } from '../../scripts/model/export-model.ts
 import { float16ToFloat32Bits } from '../../scripts/model/safetensors-reader.ts';
 import { makeModel } from '../../scripts/model/write-model.ts';
 import { DTYPES, ONNX_FILE, type GeneratedDtype } from '../../scripts/model/presets.ts';
-import { ReferenceXlmr } from '../reference/xlmr.ts';
+import { ReferenceXlmr } from '../../tools/reference/xlmr.ts';
 import { createSession, maxAbsDiff, runLogits } from '../helpers/models.ts';
 import { convertTensor, copyFolder, readRawTensors, writeRawTensors, writeShards, type RawTensor } from '../helpers/safetensors-edit.ts';
 

@@ -8,15 +8,15 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-web';
-import { buildPairIds } from '../../src/lib/pairs.ts';
-import { ReferenceXlmr } from '../reference/xlmr.ts';
+import { buildPairIds } from '../../src/lib/text/pairs.ts';
+import { ReferenceXlmr } from '../../tools/reference/xlmr.ts';
 import { createSession, DEMO_MODEL_DIR, loadTokenizer, maxAbsDiff, rankOrder, runLogits } from '../helpers/models.ts';
 import { PAIRS, readDemo } from '../helpers/generated.ts';
 import { decodeModel, DataType } from '../../scripts/model/onnx-proto.ts';
 import { makeModel } from '../../scripts/model/write-model.ts';
 import { DEMO_MODEL } from '../../scripts/model/demo.ts';
 import { DTYPES, ONNX_FILE, type GeneratedDtype } from '../../scripts/model/presets.ts';
-import { float16BitsToNumber } from '../../src/lib/float16.ts';
+import { float16BitsToNumber } from '../../src/lib/runtime/float16.ts';
 
 let tokenizer: PreTrainedTokenizer;
 let reference: ReferenceXlmr;

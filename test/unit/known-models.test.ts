@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { DTYPE_ORDER } from '../../src/lib/dtypes.ts';
 import * as core from '../../src/core.ts';
-import { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from '../../src/lib/known-models.ts';
-import { isHubId } from '../../src/lib/model-source.ts';
+import { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from '../../src/lib/files/known-models.ts';
+import { isHubId } from '../../src/lib/files/model-source.ts';
 import { DEFAULT_MODEL_ID } from '../../src/lib/types.ts';
-import { describeDownload, downloadOptions, formatParameters, pickKnownModel } from '../../src/ui/known-model-choice.ts';
+import { describeDownload, downloadOptions, formatParameters, pickKnownModel } from '../../src/ui/model/known-model-choice.ts';
 
 const V2_M3 = 'onnx-community/bge-reranker-v2-m3-ONNX';
 const BASE = 'Xenova/bge-reranker-base';

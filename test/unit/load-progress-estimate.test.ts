@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ReactiveControllerHost } from 'lit';
-import { knownFileSizes } from '../../src/ui/known-model-choice.ts';
-import { ModelController } from '../../src/ui/model-controller.ts';
-import type { AppReranker } from '../../src/ui/reranker-source.ts';
+import { knownFileSizes } from '../../src/ui/model/known-model-choice.ts';
+import { ModelController } from '../../src/ui/model/model-controller.ts';
+import type { AppReranker } from '../../src/ui/app/reranker-source.ts';
 import type { LoadProgress, RerankerOptions } from '../../src/lib/types.ts';
 
 const MINILM = 'Xenova/ms-marco-MiniLM-L-6-v2';

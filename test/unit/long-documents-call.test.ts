@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReranker, type Reranker } from '../../src/lib/index.ts';
-import { planWindows } from '../../src/lib/chunking.ts';
-import type { PairEncoder } from '../../src/lib/tokenize.ts';
+import { planWindows } from '../../src/lib/text/chunking.ts';
+import type { PairEncoder } from '../../src/lib/text/tokenize.ts';
 import { CORPUS } from '../../scripts/model/corpus.ts';
 import { demoFiles } from '../helpers/models.ts';
 import { loadEncoders, MAX_CHARS, prose, QUERY, random } from '../helpers/long-text.ts';

@@ -3,8 +3,8 @@
  * and tokenizers where a cut could change the ids get none.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exactCutSpaces } from '../../src/lib/exact-cuts.ts';
-import { PairEncoder } from '../../src/lib/tokenize.ts';
+import { exactCutSpaces } from '../../src/lib/text/exact-cuts.ts';
+import { PairEncoder } from '../../src/lib/text/tokenize.ts';
 import { hostile, loadEncoders, modelConfig, tokenizerConfig, tokenizerJson } from '../helpers/long-text.ts';
 
 let encoder: PairEncoder;

@@ -3,8 +3,8 @@
  * and planWindows must give the whole text's ids wherever the library can still tokenize it, up to 5M characters.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { planWindows, type TextWindow } from '../../src/lib/chunking.ts';
-import type { PairEncoder } from '../../src/lib/tokenize.ts';
+import { planWindows, type TextWindow } from '../../src/lib/text/chunking.ts';
+import type { PairEncoder } from '../../src/lib/text/tokenize.ts';
 import { hostile, loadEncoders, MAX_CHARS, prose } from '../helpers/long-text.ts';
 
 let encoder: PairEncoder;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createReranker } from '../../src/lib/index.ts';
-import { embeddingStorage, externalDataFiles, parseModelConfig } from '../../src/lib/model-config.ts';
+import { embeddingStorage, externalDataFiles, parseModelConfig } from '../../src/lib/files/model-config.ts';
 import { DEMO_MODEL_DIR, demoFiles } from '../helpers/models.ts';
 
 const demoConfig = () => JSON.parse(fs.readFileSync(path.join(DEMO_MODEL_DIR, 'config.json'), 'utf8')) as Record<string, unknown>;

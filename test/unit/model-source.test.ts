@@ -7,10 +7,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReranker } from '../../src/lib/index.ts';
-import { createFileReader, ProgressTracker } from '../../src/lib/model-files.ts';
-import { isHubId, isUrlOrPath } from '../../src/lib/model-source.ts';
+import { createFileReader, ProgressTracker } from '../../src/lib/files/model-files.ts';
+import { isHubId, isUrlOrPath } from '../../src/lib/files/model-source.ts';
 import type { Reranker } from '../../src/lib/types.ts';
-import { modelSourceFromAttribute } from '../../src/ui/bge-reranker-api.ts';
+import { modelSourceFromAttribute } from '../../src/ui/element/bge-reranker-api.ts';
 import { DEMO_MODEL_DIR, demoFiles, maxAbsDiff } from '../helpers/models.ts';
 import { serveDirectory, type TestServer } from '../helpers/server.ts';
 

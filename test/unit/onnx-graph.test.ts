@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DTYPE_ORDER, DTYPES } from '../../src/lib/dtypes.ts';
-import { checkTokenizerFitsGraph, graphVocabulary } from '../../src/lib/onnx-graph.ts';
+import { checkTokenizerFitsGraph, graphVocabulary } from '../../src/lib/runtime/onnx-graph.ts';
 import { DEMO_BERT_DIR } from '../helpers/bert.ts';
 import { DEMO_MODEL_DIR } from '../helpers/models.ts';
 import { DEMO_COMPACT_BERT_MODEL, DEMO_COMPACT_MODEL } from '../../scripts/model/demo.ts';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BERT_PAIR_TEMPLATE, buildPairIds, documentRoom, pairTemplateOf, specialTokenCount, XLMR_PAIR_TEMPLATE } from '../../src/lib/pairs.ts';
+import { BERT_PAIR_TEMPLATE, buildPairIds, documentRoom, pairTemplateOf, specialTokenCount, XLMR_PAIR_TEMPLATE } from '../../src/lib/text/pairs.ts';
 import { DEMO_MODEL_DIR } from '../helpers/models.ts';
 
 const BERT_TEMPLATE_PROCESSING = {

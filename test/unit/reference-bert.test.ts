@@ -1,10 +1,10 @@
 /**
- * The BERT oracle (ReferenceBert, test/reference/bert.ts) against a hand computation with token types and two labels,
+ * The BERT oracle (ReferenceBert, tools/reference/bert.ts) against a hand computation with token types and two labels,
  * its invariances under padding and batch order, its input checks; and two-label XLM-R in the XLM-R oracle.
  */
 import { describe, expect, it } from 'vitest';
-import { ReferenceBert } from '../reference/bert.ts';
-import { ReferenceXlmr, type ReferenceTensor, type XlmrConfig } from '../reference/xlmr.ts';
+import { ReferenceBert } from '../../tools/reference/bert.ts';
+import { ReferenceXlmr, type ReferenceTensor, type XlmrConfig } from '../../tools/reference/xlmr.ts';
 import { add, affine, firstLayerToken0, layerNorm, tensorsOf } from '../helpers/hand-encoder.ts';
 import { ones, randomTensors, tinyBertConfig, tinyConfig } from '../helpers/tiny-xlmr.ts';
 

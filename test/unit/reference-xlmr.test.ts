@@ -1,9 +1,9 @@
 /**
- * The independent oracle's forward pass (ReferenceXlmr, test/reference/) against a hand computation, and its invariances
+ * The independent oracle's forward pass (ReferenceXlmr, tools/reference/) against a hand computation, and its invariances
  * under padding, batch order, head order and unused position rows.
  */
 import { describe, expect, it } from 'vitest';
-import { ReferenceXlmr, type ReferenceTensor, type XlmrConfig } from '../reference/xlmr.ts';
+import { ReferenceXlmr, type ReferenceTensor, type XlmrConfig } from '../../tools/reference/xlmr.ts';
 import { add, affine, firstLayerToken0, layerNorm, tensorsOf } from '../helpers/hand-encoder.ts';
 import { ones, randomTensors, row, tinyConfig } from '../helpers/tiny-xlmr.ts';
 

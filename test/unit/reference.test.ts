@@ -1,5 +1,5 @@
 /**
- * Tests of the independent oracle's pieces (test/reference/) other than its forward pass: erf and GELU, the safetensors
+ * Tests of the independent oracle's pieces (tools/reference/) other than its forward pass: erf and GELU, the safetensors
  * reader, and ReferenceXlmr's loading and input checks. Its end-to-end agreement with PyTorch float64 is checked offline
  * by scripts/crosscheck/reference_vs_torch.py; these run without Python and catch what a refactor could break.
  */
@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { float16ToNumber, readSafetensors } from '../reference/safetensors.ts';
-import { ReferenceXlmr, erf, gelu } from '../reference/xlmr.ts';
+import { float16ToNumber, readSafetensors } from '../../tools/reference/safetensors.ts';
+import { ReferenceXlmr, erf, gelu } from '../../tools/reference/xlmr.ts';
 import { ones, randomTensors, row, tinyConfig } from '../helpers/tiny-xlmr.ts';
 
 describe('erf', () => {

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReranker, describeBatchEvent, type BatchRecord, type Reranker, type RerankerOptions } from '../../src/lib/index.ts';
-import type { SessionHooks } from '../../src/lib/session.ts';
-import { planWindows } from '../../src/lib/chunking.ts';
+import type { SessionHooks } from '../../src/lib/runtime/session.ts';
+import { planWindows } from '../../src/lib/text/chunking.ts';
 import { serveReranker } from '../../src/worker/serve.ts';
 import { createWorkerReranker } from '../../src/worker/client.ts';
 import type { Endpoint } from '../../src/worker/protocol.ts';

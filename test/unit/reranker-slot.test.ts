@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RerankerSlot } from '../../src/ui/reranker-slot.ts';
+import { RerankerSlot } from '../../src/ui/shared/reranker-slot.ts';
 
 class Fake {
   disposed = false;

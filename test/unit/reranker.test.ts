@@ -1,9 +1,9 @@
 /** The reranker core in Node (onnxruntime-web's wasm backend) against the Float64 reference. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReranker, paddingShare, planBatches, type BatchRecord, type Reranker } from '../../src/lib/index.ts';
-import { buildPairIds } from '../../src/lib/pairs.ts';
+import { buildPairIds } from '../../src/lib/text/pairs.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
-import { ReferenceXlmr } from '../reference/xlmr.ts';
+import { ReferenceXlmr } from '../../tools/reference/xlmr.ts';
 import { DEMO_MODEL_DIR, demoFiles, loadTokenizer, maxAbsDiff } from '../helpers/models.ts';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 

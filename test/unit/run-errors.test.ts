@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeviceLostError, ModelLoadError, OutOfMemoryError, RerankerError } from '../../src/lib/errors.ts';
-import { createReranker } from '../../src/lib/load.ts';
-import { errorKind, gatherOutOfRange, namedError, type ErrorKind } from '../../src/lib/run-errors.ts';
-import { ModelSession } from '../../src/lib/session.ts';
+import { createReranker } from '../../src/lib/runtime/load.ts';
+import { errorKind, gatherOutOfRange, namedError, type ErrorKind } from '../../src/lib/runtime/run-errors.ts';
+import { ModelSession } from '../../src/lib/runtime/session.ts';
 import { DEMO_MODEL_DIR, demoFiles } from '../helpers/models.ts';
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });

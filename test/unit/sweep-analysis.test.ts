@@ -1,6 +1,6 @@
 /** What a sweep's rows give: the knee (kneeOf, findKnee), latency statistics and the CSV export. */
 import { describe, expect, it } from 'vitest';
-import { distribution, findKnee, kneeOf, median, quantile, sweepToCsv, type SweepRow } from '../../src/lib/sweep.ts';
+import { distribution, findKnee, kneeOf, median, quantile, sweepToCsv, type SweepRow } from '../../src/lib/sweep/sweep.ts';
 
 describe('kneeOf', () => {
   it('is the smallest batch size within 90 % of the best throughput', () => {

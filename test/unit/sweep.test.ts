@@ -1,8 +1,8 @@
 /** runSweep against a fake reranker with exact timings and an out-of-memory batch size. */
 import { describe, expect, it } from 'vitest';
 import { AbortError, OutOfMemoryError } from '../../src/lib/errors.ts';
-import type { MemoryUsage } from '../../src/lib/memory.ts';
-import { runSweep, type SweepRow } from '../../src/lib/sweep.ts';
+import type { MemoryUsage } from '../../src/lib/runtime/memory.ts';
+import { runSweep, type SweepRow } from '../../src/lib/sweep/sweep.ts';
 import type { BatchRecord, Reranker, ScoreOptions } from '../../src/lib/types.ts';
 
 interface Call {

@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/lib/validate.ts';
-import { MAX_MAX_LENGTH } from '../../src/lib/pairs.ts';
-import { checkHubMirror, checkModelUrl, downloadedFrom, loadTarget, maxLengthProblem, type ModelChoice } from '../../src/ui/model-choice.ts';
-import { describeLimits, rerankInputProblem, staleReason } from '../../src/ui/rerank-state.ts';
-import type { RerankRequest } from '../../src/ui/rerank-request.ts';
+import { MAX_MAX_LENGTH } from '../../src/lib/text/pairs.ts';
+import { checkHubMirror, checkModelUrl, downloadedFrom, loadTarget, maxLengthProblem, type ModelChoice } from '../../src/ui/model/model-choice.ts';
+import { describeLimits, rerankInputProblem, staleReason } from '../../src/ui/rerank/rerank-state.ts';
+import type { RerankRequest } from '../../src/ui/rerank/rerank-request.ts';
 
 const BASE = 'https://app.example/demo/';
 const choice = (over: Partial<ModelChoice>): ModelChoice => ({ source: 'demo', demo: 'xlmr', hubId: '', hubMirror: '', url: '', files: {}, ...over });

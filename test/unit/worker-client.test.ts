@@ -3,31 +3,11 @@
  * as the core, errors keep their names, callbacks and cancellation cross the boundary, arrays move as transferables.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReranker, InputError, ModelLoadError, OutOfMemoryError, type BatchRecord, type LoadProgress, type Reranker, type RerankerInfo, type RerankerOptions } from '../../src/lib/index.ts';
+import { InputError, ModelLoadError, OutOfMemoryError, type BatchRecord, type LoadProgress, type Reranker, type RerankerInfo, type RerankerOptions } from '../../src/lib/index.ts';
 import { serveReranker } from '../../src/worker/serve.ts';
+import { fakeWorker, fakeWorkerWith } from '../helpers/fake-worker.ts';
 import { createWorkerReranker, type WorkerReranker } from '../../src/worker/client.ts';
 import type { Endpoint, Response } from '../../src/worker/protocol.ts';
-import { demoFiles } from '../helpers/models.ts';
-
-/** A worker stand-in: the adapter on one port, the client on the other; records what the worker side transfers. */
-function fakeWorker(create: (options: RerankerOptions) => Promise<Reranker>) {
-  const channel = new MessageChannel();
-  const transfers: { type: string; transferred: number }[] = [];
-  const workerSide = channel.port2 as unknown as Endpoint;
-  const post = workerSide.postMessage.bind(workerSide);
-  workerSide.postMessage = (message: unknown, transfer: Transferable[] = []) => {
-    transfers.push({ type: (message as Response).type, transferred: transfer.length });
-    post(message, transfer);
-  };
-  serveReranker(workerSide, { create });
-  return { endpoint: channel.port1 as unknown as Endpoint, transfers, close: () => channel.port1.close() };
-}
-
-function fakeWorkerWith(options: Parameters<typeof serveReranker>[1]) {
-  const channel = new MessageChannel();
-  serveReranker(channel.port2 as unknown as Endpoint, options);
-  return { endpoint: channel.port1 as unknown as Endpoint, close: () => channel.port1.close() };
-}
 
 /** A fake core: scores are the document lengths; a document "OOM" throws OutOfMemoryError; "slow" waits. */
 const fakeCreate = async (options: RerankerOptions): Promise<Reranker> => {
@@ -214,78 +194,5 @@ describe('the protocol', () => {
     const reranker = await createWorkerReranker({ endpoint: channel.port1 as unknown as Endpoint });
     await expect(reranker.score([['q', 'd']])).rejects.toMatchObject({ name: 'RerankerError', message: 'the worker answered memory to score' });
     channel.port1.close();
-  });
-});
-
-describe('client over the real core', () => {
-  let worker: ReturnType<typeof fakeWorker>;
-  let remote: WorkerReranker;
-  let local: Reranker;
-
-  beforeAll(async () => {
-    worker = fakeWorker(createReranker);
-    remote = await createWorkerReranker({ endpoint: worker.endpoint, model: { files: demoFiles() }, device: 'wasm', dtype: 'fp32' });
-    local = await createReranker({ model: { files: demoFiles() }, device: 'wasm', dtype: 'fp32' });
-  });
-  afterAll(async () => {
-    await remote?.dispose();
-    await local?.dispose();
-    worker?.close();
-  });
-
-  it('gives the same results as the in-thread core', async () => {
-    const docs = ['Paris is the capital of France.', 'Berlin is in Germany.', '腾讯成立于1998年11月', 'the'];
-    const a = await remote.rerank('capital of France', docs, { returnDocuments: true });
-    const b = await local.rerank('capital of France', docs, { returnDocuments: true });
-    expect(a).toEqual(b);
-    expect(remote.info.backend).toBe('wasm');
-    expect((await remote.memory()).gpuBufferBytes).toBeNull();
-  });
-
-  it("longDocuments 'chunk': each result's scored window crosses the worker, as the core gives it", async () => {
-    const sentence = (i: number) => `Sentence ${i} talks about ${i % 7 === 3 ? 'the capital of France, Paris' : 'something else entirely'}.`;
-    const long = Array.from({ length: 120 }, (_, i) => sentence(i)).join(' ');
-    const docs = ['Berlin is in Germany.', long, `${long} ${long}`];
-    const options = { longDocuments: 'chunk', returnDocuments: true } as const;
-    const a = await remote.rerank('capital of France', docs, options);
-    const b = await local.rerank('capital of France', docs, options);
-    expect(a).toEqual(b);
-    for (const result of a) {
-      expect(result.window, `document ${result.index}`).toBeDefined();
-      const { start, end } = result.window!;
-      expect(0 <= start && start < end && end <= docs[result.index].length).toBe(true);
-    }
-    const longest = a.find((r) => r.index === 2)!;
-    expect(longest.window!.end - longest.window!.start).toBeLessThan(docs[2].length); // a window, not the whole text
-    expect(worker.transfers.filter((t) => t.type === 'rerank').at(-1)!.transferred).toBe(4); // the windows' buffer too
-    const truncated = await remote.rerank('capital of France', docs);
-    expect(truncated.every((r) => r.window === undefined)).toBe(true);
-  });
-
-  it('300 concurrent calls through the worker, a third cancelled, each get their own correct scores', async () => {
-    const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa'.split(' ');
-    const calls = Array.from({ length: 300 }, (_, i) => {
-      const docs = Array.from({ length: 1 + (i % 4) }, (_, k) => words.slice(0, 1 + ((i * 7 + k * 3) % 10)).join(' ') + ` ${i}`);
-      const controller = new AbortController();
-      if (i % 3 === 0) setTimeout(() => controller.abort(), (i * 13) % 40);
-      return { docs, query: `query ${i % 5}`, controller, promise: remote.rerank(`query ${i % 5}`, docs, { signal: controller.signal, rawScores: true }) };
-    });
-    const settled = await Promise.allSettled(calls.map((c) => c.promise));
-    let checked = 0;
-    for (const [i, outcome] of settled.entries()) {
-      if (outcome.status === 'rejected') {
-        expect(calls[i].controller.signal.aborted).toBe(true);
-        expect((outcome.reason as Error).name).toBe('AbortError');
-        continue;
-      }
-      if (checked < 40) {
-        const expected = await local.rerank(calls[i].query, calls[i].docs, { rawScores: true, batchSize: 1, batching: 'fixed' });
-        expect(outcome.value.map((r) => r.index)).toEqual(expected.map((r) => r.index));
-        outcome.value.forEach((r, k) => expect(Math.abs(r.score - expected[k].score)).toBeLessThan(1e-5));
-        checked++;
-      }
-    }
-    expect(checked).toBe(40);
-    expect(settled.filter((s) => s.status === 'fulfilled').length).toBeGreaterThanOrEqual(200);
   });
 });

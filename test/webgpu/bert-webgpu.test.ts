@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDawn } from '../../scripts/webgpu/dawn.ts';
-import { createReranker } from '../../src/lib/load.ts';
+import { createReranker } from '../../src/lib/runtime/load.ts';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import type { Reranker } from '../../src/lib/types.ts';
 import { maxAbsDiff } from '../helpers/models.ts';

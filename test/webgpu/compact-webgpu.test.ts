@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDawn } from '../../scripts/webgpu/dawn.ts';
 import { DEMO_BERT_MODEL, DEMO_COMPACT_BERT_MODEL, DEMO_COMPACT_MODEL, DEMO_MODEL } from '../../scripts/model/demo.ts';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
-import { createReranker } from '../../src/lib/load.ts';
+import { createReranker } from '../../src/lib/runtime/load.ts';
 import type { Reranker } from '../../src/lib/types.ts';
 import { SEED_PAIRS } from '../../src/samples/seed-pairs.ts';
 import { BERT_DOCUMENTS, BERT_QUERY, folderFiles } from '../helpers/bert.ts';

@@ -9,7 +9,7 @@
  *   beforeAll(async () => { env = await openBrowserEnv(); }, 120_000);
  *   afterAll(() => env?.close());
  *   it('works', async () => {
- *     const page = await env.open('test/browser/pages/core.html', { ready: 'coreReady' });
+ *     const page = await env.open('tools/pages/core.html', { ready: 'coreReady' });
  *     // page.evaluate(() => window.scoreWith(...))
  *   });
  * });

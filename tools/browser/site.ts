@@ -9,7 +9,6 @@ import path from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { build, type InlineConfig } from 'vite';
 import { PROJECT_ROOT } from './harness.ts';
-import { SITE_RUN_VARIABLE } from '../global-setup.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -24,6 +23,9 @@ const TYPES: Record<string, string> = {
 };
 
 let built: Promise<string> | null = null;
+
+/** Names the vitest run (set by test/global-setup.ts, inherited by the test workers); unset in scripts. */
+export const SITE_RUN_VARIABLE = 'BGE_RERANKER_TEST_RUN';
 
 /**
  * A fresh folder for a built site, named after the vitest run (test/global-setup.ts), which removes it when the run

@@ -7,7 +7,7 @@
  * // → { info: { backend: 'webgpu', dtype: 'fp32', fallbacks: [], ... }, scores: [0.0123], batches: [...], ... }
  */
 import { createReranker, type BatchRecord, type BatchingMode, type DeviceRequest, type DtypeRequest, type RerankerInfo,
-  type RerankResult } from '../../../src/lib/index.ts';
+  type RerankResult } from '../../src/lib/index.ts';
 
 /** In Vite's dev server, files in public/ are served at the root. */
 export const DEMO_MODEL_PATH = '/models/tiny-random-bge-reranker/';

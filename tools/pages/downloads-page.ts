@@ -8,7 +8,7 @@
  * // → { info: { backend: 'wasm', storage: { kept: true, ... }, ... }, events: [...], score: 0.51 }
  */
 import { cachedModelFiles, cachedModels, clearModelCache, createReranker, deleteCachedModel, type CachedFile, type CachedModel,
-  type DtypeRequest, type LoadProgress, type RerankerInfo } from '../../../src/index.ts';
+  type DtypeRequest, type LoadProgress, type RerankerInfo } from '../../src/index.ts';
 
 export interface HubLoad {
   remoteHost: string;

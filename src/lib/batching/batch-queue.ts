@@ -5,10 +5,10 @@
  * form a batch and as which tensors it runs is decided by the planner (batching.ts) alone; a lone call with
  * maxWaitMs 0 runs exactly as `planBatches` plans it. Each caller gets its own rows' logits, in its order.
  */
-import { AbortError, DisposedError, OutOfMemoryError } from './errors.ts';
+import { AbortError, DisposedError, OutOfMemoryError } from '../errors.ts';
 import { planTensors, takeBatch, type BatchPolicy } from './batching.ts';
 import type { TokenRow } from './padding.ts';
-import type { BatchEvent, BatchRecord, Device } from './types.ts';
+import type { BatchEvent, BatchRecord, Device } from '../types.ts';
 
 export type { BatchPolicy };
 

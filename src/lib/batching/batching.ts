@@ -8,7 +8,7 @@
  * asked. `tokens` sorts by length and packs each batch up to a budget of padded tokens, so short pairs are not padded
  * to the length of a long one: on a compute-bound device padding is pure waste.
  */
-import type { BatchingMode, Device } from './types.ts';
+import type { BatchingMode, Device } from '../types.ts';
 
 export interface BatchPolicy {
   mode: BatchingMode;

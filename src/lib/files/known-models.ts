@@ -3,8 +3,8 @@
  * `config.json`, `tokenizer.json`, `onnx/model*.onnx`), with what a user needs to choose one: languages, size, and
  * the download of each dtype. DOM-free, data only: the app's model picker and the README read it.
  */
-import { DTYPE_ORDER } from './dtypes.ts';
-import type { Dtype } from './types.ts';
+import { DTYPE_ORDER } from '../dtypes.ts';
+import type { Dtype } from '../types.ts';
 
 export interface KnownModel {
   /** The hub repository to load (`createReranker({ model: id })`). */

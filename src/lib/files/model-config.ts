@@ -3,9 +3,9 @@
  * field checked, with a ModelLoadError that names the key when a value has the wrong type. Keys a model does not
  * declare stay undefined (many configs leave some out); keys the library does not use are ignored.
  */
-import { isDtype } from './dtypes.ts';
-import { ModelLoadError } from './errors.ts';
-import type { Dtype, EmbeddingStorage } from './types.ts';
+import { isDtype } from '../dtypes.ts';
+import { ModelLoadError } from '../errors.ts';
+import type { Dtype, EmbeddingStorage } from '../types.ts';
 
 /**
  * The `embedding_quantization` key a compact export writes: its q4/q4f16 files store the embedding tables in `bits`-bit

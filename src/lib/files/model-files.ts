@@ -5,10 +5,10 @@
  */
 import { env } from '@huggingface/transformers';
 import { DEFAULT_HUB_HOST, MODEL_CACHE_NAME } from './cache.ts';
-import { DEFAULT_PIECE_BYTES, downloadFile } from './download/download.ts';
-import { StoredFile, type ModelTag } from './download/stored-file.ts';
-import { AbortError, InputError, ModelLoadError, throwIfAborted } from './errors.ts';
-import type { ByteProgress, DownloadResume, LoadProgress, ModelSource } from './types.ts';
+import { DEFAULT_PIECE_BYTES, downloadFile } from './download.ts';
+import { StoredFile, type ModelTag } from './stored-file.ts';
+import { AbortError, InputError, ModelLoadError, throwIfAborted } from '../errors.ts';
+import type { ByteProgress, DownloadResume, LoadProgress, ModelSource } from '../types.ts';
 import { isHubId, isUrlOrPath } from './model-source.ts';
 
 export interface FileRead {

@@ -7,7 +7,7 @@
  * every browser we support (OPFS `createWritable` does not exist in Safari's workers before 26), and each `put` is
  * atomic (a piece is there whole or not at all), so no half-written piece can be mistaken for data.
  */
-import { MODEL_BASE_HEADER, MODEL_HEADER, PIECE_PARAM, STORED_BY, STORED_BY_HEADER } from '../cache.ts';
+import { MODEL_BASE_HEADER, MODEL_HEADER, PIECE_PARAM, STORED_BY, STORED_BY_HEADER } from './cache.ts';
 const PIECE_START = 'x-piece-start';
 const FILE_SIZE = 'x-file-size';
 const FILE_VALIDATOR = 'x-file-validator';

@@ -2,8 +2,8 @@
  * Chooses the execution provider and the dtype. Backends are an ordered list (webgpu, then wasm); every preference
  * that is not honoured leaves a reason in `fallbacks`, which `reranker.info` and the UI show.
  */
-import { autoDtypes, DTYPES } from './dtypes.ts';
-import type { AdapterInfo, Device, DeviceRequest, Dtype, DtypeRequest, Fallback } from './types.ts';
+import { autoDtypes, DTYPES } from '../dtypes.ts';
+import type { AdapterInfo, Device, DeviceRequest, Dtype, DtypeRequest, Fallback } from '../types.ts';
 
 export interface WebGpuProbe {
   adapter: AdapterInfo | null;

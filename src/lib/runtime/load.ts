@@ -5,21 +5,21 @@
 import { configureWasm, ort } from './ort.ts';
 import { chooseDevices, defaultThreadCount, type BackendChoice, dtypeCandidates, dtypeNotes, probeWebGpu,
   type WebGpuProbe } from './backend.ts';
-import { DTYPE_ORDER, DTYPES, UNSUPPORTED_DTYPES } from './dtypes.ts';
-import { InputError, ModelLoadError, RerankerError, throwIfAborted } from './errors.ts';
-import { storageOfLoad } from './download/storage.ts';
-import { createFileReader, parseJsonFile, ProgressTracker, type FileRead, type ModelFileReader } from './model-files.ts';
-import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from './pairs.ts';
+import { DTYPE_ORDER, DTYPES, UNSUPPORTED_DTYPES } from '../dtypes.ts';
+import { InputError, ModelLoadError, RerankerError, throwIfAborted } from '../errors.ts';
+import { storageOfLoad } from '../files/storage.ts';
+import { createFileReader, parseJsonFile, ProgressTracker, type FileRead, type ModelFileReader } from '../files/model-files.ts';
+import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from '../text/pairs.ts';
 import { LocalReranker, type SessionRecovery } from './reranker.ts';
 import { fidelityCheck } from './self-check.ts';
 import { ModelSession, type ExternalDataFile, type SessionHooks } from './session.ts';
-import { embeddingStorage, externalDataFiles, parseModelConfig, type ModelConfig } from './model-config.ts';
+import { embeddingStorage, externalDataFiles, parseModelConfig, type ModelConfig } from '../files/model-config.ts';
 import { checkTokenizerFitsGraph } from './onnx-graph.ts';
 import { gatherOutOfRange } from './run-errors.ts';
-import { PairEncoder } from './tokenize.ts';
+import { PairEncoder } from '../text/tokenize.ts';
 import { DEFAULT_MODEL_ID, type Device, type DeviceRequest, type Dtype, type DtypeRequest, type Fallback,
-  type FidelityCheck, type ModelSource, type Reranker, type RerankerInfo, type RerankerOptions } from './types.ts';
-import { integerInRange, oneOf, positiveInteger, resolveLimits, type Limits } from './validate.ts';
+  type FidelityCheck, type ModelSource, type Reranker, type RerankerInfo, type RerankerOptions } from '../types.ts';
+import { integerInRange, oneOf, positiveInteger, resolveLimits, type Limits } from '../validate.ts';
 
 export { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH };
 

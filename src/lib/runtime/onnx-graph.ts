@@ -4,7 +4,7 @@
  * on WebGPU a Gather past its table returns zeros silently, so the tokenizer is checked against the graph before any
  * run. A minimal protobuf walk: length-delimited fields (weights included) are skipped, never copied.
  */
-import { ModelLoadError } from './errors.ts';
+import { ModelLoadError } from '../errors.ts';
 
 /** onnx.proto field numbers: ModelProto.graph, GraphProto.node / initializer, NodeProto.input / op_type, TensorProto.dims / name. */
 const FIELD = { modelGraph: 7, graphNode: 1, graphInitializer: 5, nodeInput: 1, nodeOpType: 4, tensorDims: 1, tensorName: 8 } as const;

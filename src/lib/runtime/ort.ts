@@ -5,7 +5,7 @@
  * onnxruntime-web's Node build, which runs the same wasm kernels.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import type { RerankerOptions } from './types.ts';
+import type { RerankerOptions } from '../types.ts';
 
 export { ort };
 

@@ -2,16 +2,16 @@
  * The in-thread reranker: tokenize → queue (batch) → run → score. Loading lives in load.ts; the checks, window pooling
  * and ranking every Reranker shares live in ranking.ts; this file turns calls into rows for the batching queue.
  */
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS } from './batching.ts';
-import { BatchQueue } from './batch-queue.ts';
-import { planWindows } from './chunking.ts';
-import { DisposedError, InputError } from './errors.ts';
-import { documentRoom, type PairIds } from './pairs.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS } from '../batching/batching.ts';
+import { BatchQueue } from '../batching/batch-queue.ts';
+import { planWindows } from '../text/chunking.ts';
+import { DisposedError, InputError } from '../errors.ts';
+import { documentRoom, type PairIds } from '../text/pairs.ts';
 import type { ModelSession } from './session.ts';
-import { checkRerankCall, checkScoreCall, rankScores, scoresFromLogits, type DocumentPiece } from './ranking.ts';
-import type { PairEncoder } from './tokenize.ts';
-import type { BatchingMode, BatchRecord, RerankOptions, RerankResult, Reranker, RerankerInfo, ScoreOptions } from './types.ts';
-import { oneOf, positiveInteger, type Limits } from './validate.ts';
+import { checkRerankCall, checkScoreCall, rankScores, scoresFromLogits, type DocumentPiece } from '../ranking.ts';
+import type { PairEncoder } from '../text/tokenize.ts';
+import type { BatchingMode, BatchRecord, RerankOptions, RerankResult, Reranker, RerankerInfo, ScoreOptions } from '../types.ts';
+import { oneOf, positiveInteger, type Limits } from '../validate.ts';
 
 /** The most pairs one batch may hold (the UI says so before a run). */
 export const MAX_BATCH_SIZE = 4096;

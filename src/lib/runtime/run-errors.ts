@@ -2,8 +2,8 @@
  * The one place that reads onnxruntime, wasm and WebGPU error messages: a table of patterns, first match wins, and a
  * function that turns a raw error into the library's named error. Nothing else in the library matches error text.
  */
-import { DeviceLostError, ModelLoadError, OutOfMemoryError, RerankerError } from './errors.ts';
-import type { Device } from './types.ts';
+import { DeviceLostError, ModelLoadError, OutOfMemoryError, RerankerError } from '../errors.ts';
+import type { Device } from '../types.ts';
 
 /**
  * - `unreadable-model`: the ONNX file could not be parsed (truncated, corrupt, not ONNX).

@@ -3,11 +3,11 @@
  * known WebGPU failures (every document the same score, fp16 overflow, wrong quantized kernels) are silent; this is
  * where they show.
  */
-import { DTYPES } from './dtypes.ts';
+import { DTYPES } from '../dtypes.ts';
 import { ModelSession, type ExternalDataFile } from './session.ts';
-import type { ModelConfig } from './model-config.ts';
-import type { PairEncoder } from './tokenize.ts';
-import type { Dtype, FidelityCheck } from './types.ts';
+import type { ModelConfig } from '../files/model-config.ts';
+import type { PairEncoder } from '../text/tokenize.ts';
+import type { Dtype, FidelityCheck } from '../types.ts';
 
 /** Fixed pairs: multilingual, short and long, relevant and not, so a broken kernel cannot hide. */
 const SELF_CHECK_PAIRS: [string, string][] = [

@@ -1,11 +1,11 @@
 /** One onnxruntime-web inference session: padded int64 feeds in, one relevance logit per row out. */
 import { ort } from './ort.ts';
-import { modelFeeds, type TokenRow } from './padding.ts';
-import { DeviceLostError, ModelLoadError, OutOfMemoryError } from './errors.ts';
+import { modelFeeds, type TokenRow } from '../batching/padding.ts';
+import { DeviceLostError, ModelLoadError, OutOfMemoryError } from '../errors.ts';
 import { namedError } from './run-errors.ts';
 import { floatTensorToNumbers } from './float16.ts';
-import type { ModelConfig } from './model-config.ts';
-import type { Device } from './types.ts';
+import type { ModelConfig } from '../files/model-config.ts';
+import type { Device } from '../types.ts';
 
 export interface ExternalDataFile {
   path: string;

@@ -4,10 +4,10 @@
  * size the way the seed's table stops at batch 32. Each size is measured several times, and each row keeps the spread
  * of its runs: `findKnee` names the batch size worth using only where the differences exceed that noise.
  */
-import { AbortError, InputError } from './errors.ts';
-import type { MemoryUsage } from './memory.ts';
-import { describeBatchEvent, type BatchRecord, type Reranker } from './types.ts';
-import { integerInRange } from './validate.ts';
+import { AbortError, InputError } from '../errors.ts';
+import type { MemoryUsage } from '../runtime/memory.ts';
+import { describeBatchEvent, type BatchRecord, type Reranker } from '../types.ts';
+import { integerInRange } from '../validate.ts';
 import { kneeOf, type SweepStatus } from './knee.ts';
 
 export { findKnee, KNEE_SHARE, kneeOf, type Knee, type KneeInput, type KneeOptions, type SweepStatus } from './knee.ts';

@@ -5,7 +5,7 @@
  * document is truncated to fit, and the closing special token is always present. (transformers.js' own pair truncation
  * cuts the joined pair and drops the final `</s>`, which changes scores.)
  */
-import { ModelLoadError } from './errors.ts';
+import { ModelLoadError } from '../errors.ts';
 
 /** Special tokens at one place of the pair template, with their token types. */
 export interface SpecialRun {

@@ -9,8 +9,8 @@
  * {@link exactCutSpaces}), and only as far as the caller needs them.
  */
 import { PreTrainedTokenizer, XLMRobertaTokenizer } from '@huggingface/transformers';
-import { ModelLoadError } from './errors.ts';
-import type { ModelConfig } from './model-config.ts';
+import { ModelLoadError } from '../errors.ts';
+import type { ModelConfig } from '../files/model-config.ts';
 import { buildPairIds, documentRoom, maxQueryTokens, pairTemplateOf, type PairIds, type PairTemplate } from './pairs.ts';
 import { codePointBoundary, CUT_SPACES, exactCutSpaces, isStableCodePoint, looseForm } from './exact-cuts.ts';
 

@@ -1,12 +1,12 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { AppReranker } from './reranker-source.ts';
-import type { RerankRequest } from './rerank-request.ts';
-import { baseStyles } from './styles.ts';
-import './model-panel.ts';
-import './rerank-input.ts';
-import './rerank-panel.ts';
-import './sweep-panel.ts';
+import type { RerankRequest } from '../rerank/rerank-request.ts';
+import { baseStyles } from '../shared/styles.ts';
+import '../model/model-panel.ts';
+import '../rerank/rerank-input.ts';
+import '../rerank/rerank-panel.ts';
+import '../sweep/sweep-panel.ts';
 
 /**
  * The page: model, input, results with per-batch timing, and the batch-size sweep. It only wires the panels together:

@@ -1,7 +1,7 @@
 /** The sample inputs the input panel offers, grouped as the picker shows them. DOM-free. */
-import { SEED_PAIRS } from '../samples/seed-pairs.ts';
-import { SHORT_ANSWERS_EN } from '../samples/short-answers-en.ts';
-import { RAG_50 } from '../samples/rag-50.ts';
+import { SEED_PAIRS } from '../../samples/seed-pairs.ts';
+import { SHORT_ANSWERS_EN } from '../../samples/short-answers-en.ts';
+import { RAG_50 } from '../../samples/rag-50.ts';
 
 export interface Sample {
   id: string;

@@ -1,6 +1,6 @@
 /** The parts of `<bge-reranker>`'s API that need no Lit, so the package's declarations stay free of it. */
-import type { BatchRecord, ModelSource, RerankResult } from '../lib/types.ts';
-import { isHubId } from '../lib/model-source.ts';
+import type { BatchRecord, ModelSource, RerankResult } from '../../lib/types.ts';
+import { isHubId } from '../../lib/files/model-source.ts';
 
 /**
  * A hub id (the core's `isHubId`: `owner/name`) goes to the hub; anything else is a URL, resolved against the page

@@ -1,15 +1,15 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { createWorkerReranker, type WorkerReranker } from '../worker/client.ts';
-import { DEFAULT_BATCH_SIZE } from '../lib/batching.ts';
-import { DEFAULT_MAX_LENGTH } from '../lib/pairs.ts';
-import { RerankerSlot } from './reranker-slot.ts';
-import type { BatchRecord, DeviceRequest, DtypeRequest, LoadProgress, RerankResult } from '../lib/types.ts';
+import { createWorkerReranker, type WorkerReranker } from '../../worker/client.ts';
+import { DEFAULT_BATCH_SIZE } from '../../lib/batching/batching.ts';
+import { DEFAULT_MAX_LENGTH } from '../../lib/text/pairs.ts';
+import { RerankerSlot } from '../shared/reranker-slot.ts';
+import type { BatchRecord, DeviceRequest, DtypeRequest, LoadProgress, RerankResult } from '../../lib/types.ts';
 import { modelSourceFromAttribute, type RankedDetail } from './bge-reranker-api.ts';
-import { describeError, formatByteProgress, formatMs, isAbort, plural } from './format.ts';
-import { baseStyles } from './styles.ts';
-import './rerank-results.ts';
-import './batch-timing.ts';
+import { describeError, formatByteProgress, formatMs, isAbort, plural } from '../shared/format.ts';
+import { baseStyles } from '../shared/styles.ts';
+import '../rerank/rerank-results.ts';
+import '../rerank/batch-timing.ts';
 
 /**
  * A standalone reranker: give it a model, a query and documents; it loads the model in a worker and shows the

@@ -2,11 +2,11 @@
  * What the model picker shows and does, as pure functions (tested in Node): which dtype file a known model would
  * download for the current dtype and device settings, and what picking a model changes in the panel's form.
  */
-import { dtypeCandidates } from '../lib/backend.ts';
-import { DTYPES } from '../lib/dtypes.ts';
-import { knownModel, publishedDtypes, type KnownModel } from '../lib/known-models.ts';
-import type { AdapterInfo, Device, DeviceRequest, Dtype, DtypeRequest } from '../lib/types.ts';
-import { formatBytes } from './format.ts';
+import { dtypeCandidates } from '../../lib/runtime/backend.ts';
+import { DTYPES } from '../../lib/dtypes.ts';
+import { knownModel, publishedDtypes, type KnownModel } from '../../lib/files/known-models.ts';
+import type { AdapterInfo, Device, DeviceRequest, Dtype, DtypeRequest } from '../../lib/types.ts';
+import { formatBytes } from '../shared/format.ts';
 
 /** One file the load may download, and on which device it would be the choice. */
 export interface DownloadOption {

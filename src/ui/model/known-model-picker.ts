@@ -1,9 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { KNOWN_MODELS, type KnownModel } from '../lib/known-models.ts';
-import { DEFAULT_MODEL_ID, type DeviceRequest, type DtypeRequest } from '../lib/types.ts';
+import { KNOWN_MODELS, type KnownModel } from '../../lib/files/known-models.ts';
+import { DEFAULT_MODEL_ID, type DeviceRequest, type DtypeRequest } from '../../lib/types.ts';
 import { describeDownload, downloadOptions, formatParameters } from './known-model-choice.ts';
-import { baseStyles } from './styles.ts';
+import { baseStyles } from '../shared/styles.ts';
 
 export interface KnownModelPickDetail {
   model: KnownModel;

@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { FileProgress, OverallProgress } from './model-controller.ts';
-import { formatByteProgress, formatBytes } from './format.ts';
-import { baseStyles } from './styles.ts';
+import { formatByteProgress, formatBytes } from '../shared/format.ts';
+import { baseStyles } from '../shared/styles.ts';
 
 /** After a total the server did not send: the known model's size stands in for it. */
 const ESTIMATED = ' (expected size)';

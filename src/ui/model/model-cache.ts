@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { cachedModelFiles, clearModelCache, type CachedFile } from '../lib/cache.ts';
-import { describeError, formatBytes } from './format.ts';
-import { baseStyles } from './styles.ts';
+import { cachedModelFiles, clearModelCache, type CachedFile } from '../../lib/files/cache.ts';
+import { describeError, formatBytes } from '../shared/format.ts';
+import { baseStyles } from '../shared/styles.ts';
 
 /**
  * What the browser cache holds of downloaded models (size, files) and a control to clear it. Re-reads the cache when

@@ -3,11 +3,11 @@
  * load, whether a typed URL can be fetched at all, and whether a max length is one the library accepts. Each problem
  * comes back as words for the user, shown beside the field and the Load button before anything runs.
  */
-import { knownModel } from '../lib/known-models.ts';
-import { isHubId } from '../lib/model-source.ts';
-import { MAX_MAX_LENGTH, MIN_MAX_LENGTH } from '../lib/pairs.ts';
-import type { ModelSource } from '../lib/types.ts';
-import { plural } from './format.ts';
+import { knownModel } from '../../lib/files/known-models.ts';
+import { isHubId } from '../../lib/files/model-source.ts';
+import { MAX_MAX_LENGTH, MIN_MAX_LENGTH } from '../../lib/text/pairs.ts';
+import type { ModelSource } from '../../lib/types.ts';
+import { plural } from '../shared/format.ts';
 
 export type SourceKind = 'demo' | 'hub' | 'url' | 'files';
 

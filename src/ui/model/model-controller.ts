@@ -5,11 +5,11 @@
  * changes (wasm after a lost GPU device).
  */
 import type { ReactiveControllerHost } from 'lit';
-import type { ByteProgress, LoadProgress, RerankerInfo, RerankerOptions } from '../lib/types.ts';
-import { createAppReranker, type AppReranker } from './reranker-source.ts';
-import { RerankerSlot } from './reranker-slot.ts';
-import { TaskController } from './task-controller.ts';
-import { abortable } from './abortable.ts';
+import type { ByteProgress, LoadProgress, RerankerInfo, RerankerOptions } from '../../lib/types.ts';
+import { createAppReranker, type AppReranker } from '../app/reranker-source.ts';
+import { RerankerSlot } from '../shared/reranker-slot.ts';
+import { TaskController } from '../shared/task-controller.ts';
+import { abortable } from '../shared/abortable.ts';
 import { knownFileSizes } from './known-model-choice.ts';
 
 export interface FileProgress {

@@ -1,10 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { RerankerInfo } from '../lib/types.ts';
-import { DEFAULT_HUB_HOST } from '../lib/cache.ts';
-import { formatBytes, formatMs } from './format.ts';
+import type { RerankerInfo } from '../../lib/types.ts';
+import { DEFAULT_HUB_HOST } from '../../lib/files/cache.ts';
+import { formatBytes, formatMs } from '../shared/format.ts';
 import { downloadedFrom } from './model-choice.ts';
-import { baseStyles, stackTableStyles } from './styles.ts';
+import { baseStyles, stackTableStyles } from '../shared/styles.ts';
 
 /**
  * What actually loaded: backend, dtype, adapter, every fallback and note, files with sizes, load time, and a banner

@@ -1,10 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { DEFAULT_HUB_HOST } from '../lib/cache.ts';
-import { DEFAULT_MODEL_ID, type DeviceRequest, type DtypeRequest } from '../lib/types.ts';
+import { DEFAULT_HUB_HOST } from '../../lib/files/cache.ts';
+import { DEFAULT_MODEL_ID, type DeviceRequest, type DtypeRequest } from '../../lib/types.ts';
 import { checkHubMirror, checkModelUrl, DEMO_MODELS, type DemoModel, type ModelChoice, type SourceKind } from './model-choice.ts';
-import { formatBytes, plural } from './format.ts';
-import { baseStyles } from './styles.ts';
+import { formatBytes, plural } from '../shared/format.ts';
+import { baseStyles } from '../shared/styles.ts';
 import type { KnownModelPickDetail } from './known-model-picker.ts';
 import './known-model-picker.ts';
 

@@ -1,6 +1,6 @@
 /** What the per-batch timing summary says, fitted to how many batches there are. DOM-free. */
-import { median, quantile } from '../lib/sweep.ts';
-import type { BatchRecord } from '../lib/types.ts';
+import { median, quantile } from '../../lib/sweep/sweep.ts';
+import type { BatchRecord } from '../../lib/types.ts';
 
 /** Fewer values than this are listed one by one: a median of two says less than the two. */
 export const DISTRIBUTION_MIN_VALUES = 5;

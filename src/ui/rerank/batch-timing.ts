@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';
-import { describeBatchEvent, type BatchRecord } from '../lib/types.ts';
-import { formatMs, formatRate, plural } from './format.ts';
-import { baseStyles, stackTableStyles } from './styles.ts';
+import { describeBatchEvent, type BatchRecord } from '../../lib/types.ts';
+import { formatMs, formatRate, plural } from '../shared/format.ts';
+import { baseStyles, stackTableStyles } from '../shared/styles.ts';
 import { summarizeBatches, type Spread } from './batch-summary.ts';
-import { lastPointLegend, type ChartOptions } from './uplot-chart.ts';
-import './uplot-chart.ts';
+import { lastPointLegend, type ChartOptions } from '../shared/uplot-chart.ts';
+import '../shared/uplot-chart.ts';
 
 const CHART_OPTIONS: ChartOptions = {
   scales: { x: { time: false }, ms: {}, rate: {} },

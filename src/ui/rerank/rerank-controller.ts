@@ -2,11 +2,11 @@
  * One rerank as async UI state (a TaskController: INITIAL | PENDING | COMPLETE | ERROR, an AbortController per run,
  * stale results dropped), with the batch records collected live as the worker reports them.
  */
-import type { BatchRecord, RerankResult } from '../lib/types.ts';
-import type { AppReranker } from './reranker-source.ts';
+import type { BatchRecord, RerankResult } from '../../lib/types.ts';
+import type { AppReranker } from '../app/reranker-source.ts';
 import type { RerankRequest } from './rerank-request.ts';
-import { abortable } from './abortable.ts';
-import { TaskController } from './task-controller.ts';
+import { abortable } from '../shared/abortable.ts';
+import { TaskController } from '../shared/task-controller.ts';
 
 export interface RerankOutcome {
   /** The input as it was when the run started: results index into these documents. */

@@ -1,13 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS } from '../lib/batching.ts';
-import type { BatchingMode } from '../lib/types.ts';
-import { MAX_BATCH_SIZE } from '../lib/reranker.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS } from '../../lib/batching/batching.ts';
+import type { BatchingMode } from '../../lib/types.ts';
+import { MAX_BATCH_SIZE } from '../../lib/runtime/reranker.ts';
 import { parseDocuments, type ParsedDocuments } from './parse-input.ts';
 import { describeLimits } from './rerank-state.ts';
 import type { RerankRequest } from './rerank-request.ts';
-import { DEFAULT_SAMPLE_ID, SAMPLES, sampleGroups } from './samples.ts';
-import { baseStyles } from './styles.ts';
+import { DEFAULT_SAMPLE_ID, SAMPLES, sampleGroups } from '../app/samples.ts';
+import { baseStyles } from '../shared/styles.ts';
 
 const FORMAT_LABEL: Record<ParsedDocuments['format'], string> = {
   lines: 'one per line',

@@ -2,11 +2,11 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';
 import { RerankController } from './rerank-controller.ts';
-import type { AppReranker } from './reranker-source.ts';
+import type { AppReranker } from '../app/reranker-source.ts';
 import type { RerankRequest } from './rerank-request.ts';
-import { describeError, formatMs, isAbort, plural, taskStateKey, type TaskStateKey } from './format.ts';
+import { describeError, formatMs, isAbort, plural, taskStateKey, type TaskStateKey } from '../shared/format.ts';
 import { rerankInputProblem, staleReason } from './rerank-state.ts';
-import { baseStyles } from './styles.ts';
+import { baseStyles } from '../shared/styles.ts';
 import './rerank-results.ts';
 import './batch-timing.ts';
 

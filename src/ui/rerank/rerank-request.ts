@@ -1,5 +1,5 @@
 /** What the input panel hands to the rerank and sweep panels. DOM-free. */
-import type { BatchingMode } from '../lib/types.ts';
+import type { BatchingMode } from '../../lib/types.ts';
 import type { InputFormat } from './parse-input.ts';
 
 export interface RerankRequest {

@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { RerankResult } from '../lib/types.ts';
+import type { RerankResult } from '../../lib/types.ts';
 import { cssProperties } from './css-properties.ts';
-import { baseStyles } from './styles.ts';
+import { baseStyles } from '../shared/styles.ts';
 
 /**
  * The ranking: rank, the document's input index, its score as a bar, a "truncated" marker, and the document as text

@@ -3,8 +3,8 @@
  * cannot run on this input (said in the user's terms, before a run, including the library's limits), and whether
  * results on screen were made from another model or input than the one now loaded and typed.
  */
-import { MAX_BATCH_SIZE } from '../lib/reranker.ts';
-import { DEFAULT_LIMITS, type Limits } from '../lib/validate.ts';
+import { MAX_BATCH_SIZE } from '../../lib/runtime/reranker.ts';
+import { DEFAULT_LIMITS, type Limits } from '../../lib/validate.ts';
 import type { RerankRequest } from './rerank-request.ts';
 
 /** Largest token budget per batch the core accepts (`maxBatchTokens`). */

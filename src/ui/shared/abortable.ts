@@ -1,5 +1,5 @@
 /** Cancellation helpers for controllers: give up on a promise at once when its signal aborts. DOM-free. */
-import { AbortError } from '../lib/errors.ts';
+import { AbortError } from '../../lib/errors.ts';
 
 /**
  * Resolves or rejects with `promise`, or rejects with an AbortError as soon as `signal` aborts, whichever comes first.

@@ -2,11 +2,11 @@
  * The batch-size sweep as async UI state (a TaskController), with rows arriving live from `runSweep`. Timing happens in
  * the worker; this only collects rows.
  */
-import { runSweep, type SweepRow } from '../lib/sweep.ts';
-import type { RerankerInfo } from '../lib/types.ts';
-import type { AppReranker } from './reranker-source.ts';
-import { abortable } from './abortable.ts';
-import { TaskController } from './task-controller.ts';
+import { runSweep, type SweepRow } from '../../lib/sweep/sweep.ts';
+import type { RerankerInfo } from '../../lib/types.ts';
+import type { AppReranker } from '../app/reranker-source.ts';
+import { abortable } from '../shared/abortable.ts';
+import { TaskController } from '../shared/task-controller.ts';
 
 export interface SweepSettings {
   batchSizes: number[];

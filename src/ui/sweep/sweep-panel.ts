@@ -2,15 +2,15 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';
 import type uPlot from 'uplot';
-import { DEFAULT_SWEEP_BATCH_SIZES, findKnee, MAX_SWEEP_COUNT, sweepToCsv, type Knee, type SweepRow } from '../lib/sweep.ts';
+import { DEFAULT_SWEEP_BATCH_SIZES, findKnee, MAX_SWEEP_COUNT, sweepToCsv, type Knee, type SweepRow } from '../../lib/sweep/sweep.ts';
 import { SweepController } from './sweep-controller.ts';
-import type { AppReranker } from './reranker-source.ts';
-import { sweepPairs, type RerankRequest } from './rerank-request.ts';
-import { describeError, formatBytes, formatMs, formatRate, isAbort, plural, taskStateKey, type TaskStateKey } from './format.ts';
-import { downloadText } from './download.ts';
-import { baseStyles, stackTableStyles } from './styles.ts';
-import { lastPointLegend, type ChartOptions } from './uplot-chart.ts';
-import './uplot-chart.ts';
+import type { AppReranker } from '../app/reranker-source.ts';
+import { sweepPairs, type RerankRequest } from '../rerank/rerank-request.ts';
+import { describeError, formatBytes, formatMs, formatRate, isAbort, plural, taskStateKey, type TaskStateKey } from '../shared/format.ts';
+import { downloadText } from '../shared/download.ts';
+import { baseStyles, stackTableStyles } from '../shared/styles.ts';
+import { lastPointLegend, type ChartOptions } from '../shared/uplot-chart.ts';
+import '../shared/uplot-chart.ts';
 
 const CHART_OPTIONS: ChartOptions = {
   scales: { x: { time: false, distr: 3, log: 2 }, ms: {}, rate: {} },

@@ -8,10 +8,10 @@
  * // → { missingAlone: { events: 1, error: 'ModelLoadError', ... }, missingAfterLoaded: { events: 1, ... }, ... }
  */
 import { LitElement, html } from 'lit';
-import '../../../src/ui/bge-reranker-element.ts';
-import type { BgeRerankerElement } from '../../../src/ui/bge-reranker-element.ts';
-import { ModelController } from '../../../src/ui/model-controller.ts';
-import type { AppReranker } from '../../../src/ui/reranker-source.ts';
+import '../../../src/ui/element/bge-reranker-element.ts';
+import type { BgeRerankerElement } from '../../../src/ui/element/bge-reranker-element.ts';
+import { ModelController } from '../../../src/ui/model/model-controller.ts';
+import type { AppReranker } from '../../../src/ui/app/reranker-source.ts';
 import type { RerankerInfo, RerankerOptions } from '../../../src/lib/types.ts';
 
 /** In Vite's dev server, files in public/ are served at the root. */
