@@ -1,3 +1,4 @@
+/** `<reranker-app>`: the app shell: model, input, results and sweep panels sharing one reranker. */
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import type { AppReranker } from './reranker-source.ts';

@@ -1,3 +1,4 @@
+/** `<bge-reranker>`: the embeddable element; it owns a worker reranker and loads on first `.rerank()` / `.load()`. */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { createWorkerReranker, type WorkerReranker } from '../../worker/client.ts';

@@ -1,3 +1,4 @@
+/** `<known-model-picker>`: the hub model cards, with the file each would download for the chosen dtype and device. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { KNOWN_MODELS, type KnownModel } from '../../lib/files/known-models.ts';

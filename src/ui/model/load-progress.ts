@@ -1,3 +1,4 @@
+/** `<load-progress>`: byte progress per file and overall while a model loads. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { FileProgress, OverallProgress } from './model-controller.ts';

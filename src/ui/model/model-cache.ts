@@ -1,3 +1,4 @@
+/** `<model-cache>`: what the browser cache holds of downloaded models, and clearing it. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { cachedModelFiles, clearModelCache, type CachedFile } from '../../lib/files/cache.ts';

@@ -1,3 +1,4 @@
+/** `<model-info>`: what is loaded: model, backend, dtype, files, load time, memory. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { RerankerInfo } from '../../lib/types.ts';

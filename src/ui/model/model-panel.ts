@@ -1,3 +1,4 @@
+/** `<model-panel>`: the model form (source, dtype, device, max length) and the sticky Load bar over ModelController. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';

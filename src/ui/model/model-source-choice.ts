@@ -1,3 +1,4 @@
+/** `<model-source-choice>`: one radio group for where the model comes from (demo, hub card, hub id, URL, local files). */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { DEFAULT_HUB_HOST } from '../../lib/files/cache.ts';

@@ -1,3 +1,4 @@
+/** `<batch-timing>`: per-batch timing of the last run as a summary, a table and a chart. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type uPlot from 'uplot';

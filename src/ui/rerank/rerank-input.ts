@@ -1,3 +1,4 @@
+/** `<rerank-input>`: the query, documents and batching options, with samples and the reasons a run cannot start. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS } from '../../lib/batching/batching.ts';

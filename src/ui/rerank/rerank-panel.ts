@@ -1,3 +1,4 @@
+/** `<rerank-panel>`: the Rerank action over RerankController, its status and the results it produced. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';

@@ -1,3 +1,4 @@
+/** `<rerank-results>`: the ranked documents, rendered as text, with scores and stale marking. */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { RerankResult } from '../../lib/types.ts';

@@ -3,15 +3,16 @@ import { AbortError } from '../../lib/errors.ts';
 
 /**
  * Resolves or rejects with `promise`, or rejects with an AbortError as soon as `signal` aborts, whichever comes first.
- * A value that arrives after the abort goes to `onLate` (e.g. to dispose a reranker nobody will use).
+ * What `promise` gives after the abort is dropped: the caller owns any clean-up (the reranker slot disposes a load
+ * nobody will use).
  *
  * @example
- * await abortable(createAppReranker(options), signal, (late) => late.dispose())
+ * await abortable(createAppReranker(options), signal)
  * // → the reranker, or an AbortError the moment the user presses Cancel
  */
-export function abortable<T>(promise: Promise<T>, signal: AbortSignal, onLate?: (value: T) => void): Promise<T> {
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
-    promise.then((v) => onLate?.(v), () => {});
+    promise.catch(() => {}); // its rejection is nobody's now
     return Promise.reject(abortError());
   }
   return new Promise<T>((resolve, reject) => {
@@ -20,8 +21,7 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal, onLate?: 
     promise.then(
       (value) => {
         signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) onLate?.(value);
-        else resolve(value);
+        if (!signal.aborted) resolve(value);
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);

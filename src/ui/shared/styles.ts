@@ -1,6 +1,6 @@
 /**
- * Shared element styles. Colours come from custom properties set on :root in index.html (they inherit through shadow
- * roots), so one place switches light and dark.
+ * Shared element styles. Colours come from custom properties set on :root in src/theme.css (they inherit through
+ * shadow roots), so one place switches light and dark.
  */
 import { css, unsafeCSS, type CSSResult } from 'lit';
 

@@ -1,3 +1,4 @@
+/** `<uplot-chart>`: a uPlot line chart that follows its element's size and the page's colours. */
 import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';

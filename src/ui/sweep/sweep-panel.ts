@@ -1,3 +1,4 @@
+/** `<sweep-panel>`: runs the batch-size sweep over SweepController and shows its table, chart and knee. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { TaskStatus } from '@lit/task';
