@@ -3,16 +3,16 @@
  * our q4, int8, uint8 and q4f16 files, and Python onnxruntime (CPU EP) running every dtype file on the pairs.
  *
  * @example
- * const onnx = runPythonOnnx({ python, modelDir, pairsFile, outDir, threads: '2', batchSize: 16 });
- * pythonOnnxRows(onnx, torchLogits, groups, seedIndices, 1e-4); // → rows 'Python | onnxruntime CPU | q4', …
+ * const onnx = runPythonOnnx({ python, modelDir, pairsFile, outDir, threads: '2', batchSize: 16, compactDir });
+ * pythonOnnxRows(onnx, { reference: torchLogits, groups, seedIndices }, 1e-4); // → rows 'Python | onnxruntime CPU | q4', …
  * quantizerLines(onnx);    // → a markdown table: q4 | MatMulNBitsQuantizer | 66/66 byte-equal | 91/91 nodes | … | ok
  * quantizerFailures(onnx); // → [] when every initializer and node equals Python's
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compareLogits } from './metrics.ts';
-import type { Row } from './report.ts';
+import type { CompactComparison } from './compact.ts';
+import { fmtDiff as fmt, logitProblems, maxAbsDiff as max, measured, type Reference, type Row } from './rows.ts';
 import { PROJECT_ROOT } from './venv.ts';
 
 interface Differences { theirs: number; ours: number; differ: string[]; onlyTheirs: string[]; onlyOurs: string[] }
@@ -38,36 +38,28 @@ export interface PythonOnnxResult {
   quantizers: Record<string, QuantizerComparison>;
   /** Logits per dtype file, and per Python-quantized model (`python-q4`, …). */
   ort: Record<string, { logits: number[]; runSeconds: number }>;
+  /** With a compact folder: its q4 / q4f16 against onnxruntime's 4-bit Gather quantizer (compact.ts). */
+  compact?: CompactComparison;
 }
 
 export function runPythonOnnx(o: { python: string; modelDir: string; pairsFile: string; outDir: string; threads: string;
-  batchSize: number }): PythonOnnxResult {
+  batchSize: number; compactDir?: string }): PythonOnnxResult {
   const out = path.join(o.outDir, 'python-onnx.json');
   execFileSync(o.python, [path.join(PROJECT_ROOT, 'scripts/crosscheck/quantizers.py'), '--model', o.modelDir,
-    '--pairs', o.pairsFile, '--out', out, '--threads', o.threads, '--batch-size', String(o.batchSize)],
+    '--pairs', o.pairsFile, '--out', out, '--threads', o.threads, '--batch-size', String(o.batchSize),
+    ...(o.compactDir ? ['--compact', o.compactDir] : [])],
   { stdio: ['ignore', 'inherit', 'inherit'] });
   return JSON.parse(fs.readFileSync(out, 'utf8')) as PythonOnnxResult;
 }
 
-const max = (a: readonly number[], b: readonly number[]) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i]!)), 0);
-const fmt = (x: number) => (x === 0 ? '0' : x.toExponential(2));
-
 /** One row per file Python onnxruntime ran, against PyTorch fp32; a Python-quantized model also against our file. */
-export function pythonOnnxRows(result: PythonOnnxResult, reference: number[], groups: number[], seedIndices: number[],
-  tolerance: number): Row[] {
+export function pythonOnnxRows(result: PythonOnnxResult, reference: Reference, tolerance: number): Row[] {
   return Object.entries(result.ort).map(([name, { logits, runSeconds }]) => {
     const python = name.startsWith('python-');
     const dtype = python ? name.slice('python-'.length) : name;
-    const agreement = compareLogits(logits, reference, groups);
-    const notes: string[] = [];
-    let status: Row['status'] = 'ok';
-    if (!agreement.finite) {
-      status = 'FAIL';
-      notes.push('non-finite logits');
-    } else if (dtype === 'fp32' && agreement.maxAbsDiff > tolerance) {
-      status = 'FAIL';
-      notes.push(`fp32 max |Δ| above ${tolerance}`);
-    }
+    const { agreement, seedMaxDiff } = measured(logits, reference);
+    const notes = logitProblems(agreement, dtype === 'fp32', tolerance);
+    const status: Row['status'] = notes.length === 0 ? 'ok' : 'FAIL';
     if (python) {
       const ours = result.ort[dtype];
       notes.push(`Python's ${result.quantizers[dtype]?.quantizer ?? 'quantizer'} on our fp32` +
@@ -78,7 +70,7 @@ export function pythonOnnxRows(result: PythonOnnxResult, reference: number[], gr
       backend: 'onnxruntime CPU',
       dtype: python ? `${dtype} (quantized in Python)` : dtype,
       agreement,
-      seedMaxDiff: seedIndices.reduce((m, i) => Math.max(m, Math.abs(logits[i]! - reference[i]!)), 0),
+      seedMaxDiff,
       runMs: runSeconds * 1000,
       status,
       note: notes.join('; '),

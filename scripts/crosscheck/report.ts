@@ -1,6 +1,6 @@
 /**
- * The cross-check's results: one row per runtime × backend × dtype, and the markdown / JSON report written from
- * them (step 4 of crosscheck.ts).
+ * The cross-check's report (step 4 of crosscheck.ts): the markdown / JSON written from the measured rows (rows.ts), the
+ * Python stack's results and the quantizer comparisons (python-onnx.ts, compact.ts).
  *
  * @example
  * const { failures } = writeReport({ ...measured, rows, outDir });
@@ -9,9 +9,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Agreement } from './metrics.ts';
-import { PROJECT_ROOT } from './venv.ts';
+import { compactFailures, compactLines } from './compact.ts';
 import { quantizerFailures, quantizerLines, type PythonOnnxResult } from './python-onnx.ts';
+import { fmtDiff as fmt, type Row } from './rows.ts';
+import { PROJECT_ROOT } from './venv.ts';
 
 /** What crosscheck.py writes. */
 export interface PythonResult {
@@ -27,18 +28,6 @@ export interface PythonResult {
   crossEncoder?: { class: string; tokenizer: string; sameIds: number; differCappedQuery: number; differTruncated: number;
     differOther: { index: number; ours: number[]; theirs: number[] }[]; maxDiffSameIds: number | null; maxDiffAll: number;
     maxProbDiffSameIds: number | null; runSeconds: number; logits: number[] };
-}
-
-export interface Row {
-  runtime: string;
-  backend: string;
-  dtype: string;
-  ran?: { backend: string; dtype: string };
-  agreement?: Agreement;
-  seedMaxDiff?: number;
-  runMs?: number;
-  status: 'ok' | 'FAIL' | 'n/a';
-  note: string;
 }
 
 export interface ReportInput {
@@ -59,8 +48,6 @@ export interface ReportInput {
   rows: Row[];
 }
 
-const fmt = (x: number | undefined | null) => (x === undefined || x === null ? '–' : x === 0 ? '0' : x.toExponential(2));
-
 export function writeReport(r: ReportInput): { markdown: string; failures: string[] } {
   const t = r.py.tokens;
   const ce = r.py.crossEncoder;
@@ -77,6 +64,7 @@ export function writeReport(r: ReportInput): { markdown: string; failures: strin
     ...(ceFails ? [`CrossEncoder: max |Δ| ${fmt(ce.maxDiffSameIds)} on the pairs with equal ids`] : []),
     ...r.rows.filter((row) => row.status === 'FAIL').map((row) => `${row.runtime} ${row.backend} ${row.dtype}: ${row.note}`),
     ...(r.onnx ? quantizerFailures(r.onnx) : []),
+    ...(r.onnx?.compact ? compactFailures(r.onnx.compact, r.tolerance) : []),
   ];
   const m = r.py.model;
   const idsAndTypes = t.typed ? 'ids and token types' : 'ids';
@@ -130,6 +118,7 @@ export function writeReport(r: ReportInput): { markdown: string; failures: strin
     `fp32 tolerance ${r.tolerance}. The other dtypes are reported, not gated (random weights: logit gaps between documents ` +
       'are small, so quantisation can legitimately swap close ranks).',
     ...(r.onnx ? ['', ...quantizerLines(r.onnx)] : []),
+    ...(r.onnx?.compact ? ['', ...compactLines(r.onnx.compact, r.tolerance)] : []),
     '',
     failures.length === 0 ? '**All checks passed.**' : `**FAILED:** ${failures.join('; ')}`,
   ];
@@ -139,7 +128,8 @@ export function writeReport(r: ReportInput): { markdown: string; failures: strin
     date: new Date().toISOString(), machine: { cpus: os.availableParallelism(), platform: `${os.platform()} ${os.arch()}` },
     model: path.relative(PROJECT_ROOT, r.modelDir), maxLength: r.maxLength, pairs: r.pairs, seed: r.seed, tolerance: r.tolerance,
     modelType: r.py.model.type, labels: r.py.model.labels, tokens: t, torchWithoutTypesMaxDiff: r.py.torch.withoutTypesMaxDiff, versions: { ...r.py.versions, ...r.onnx?.versions }, crossEncoder: ce && { ...ce, logits: undefined },
-    quantizers: r.onnx?.quantizers, rows: r.rows, failures,
+    quantizers: r.onnx?.quantizers,
+    compact: r.onnx?.compact && { ...r.onnx.compact, ort: undefined }, rows: r.rows, failures,
   }, null, 2));
   return { markdown, failures };
 }
