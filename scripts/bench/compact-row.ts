@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import { createReranker } from '../../src/lib/runtime/load.ts';
-import type { Device, Dtype, EmbeddingStorage } from '../../src/lib/types.ts';
+import type { Device, Dtype, EmbeddingStorage, RerankerInfo } from '../../src/lib/types.ts';
 import { installDawn } from '../webgpu/dawn.ts';
 import { encoderFromFolder } from './model-folder.ts';
 import { ragWorkload } from './workload.ts';
@@ -18,7 +18,7 @@ import { ragWorkload } from './workload.ts';
 export interface RowResult {
   ok: boolean;
   error?: string;
-  backend?: Device;
+  backend?: RerankerInfo['backend'];
   /** createReranker's own figure: files read, session, warm-up and self-check. */
   loadMs?: number;
   /** Wall time of createReranker in this fresh process. */
@@ -74,7 +74,8 @@ async function measure(): Promise<RowResult> {
       times.push(performance.now() - t);
     }
     const best = Math.min(...times);
-    const { backend, loadMs, fidelity, embeddings } = reranker.info;
+    const { backend, loadMs, runtime, embeddings } = reranker.info;
+    const fidelity = runtime?.fidelity;
     return {
       ok: true, backend, loadMs, coldLoadMs, logits, embeddings,
       pairsPerSecond: pairs.length / (best / 1000),

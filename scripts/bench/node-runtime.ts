@@ -12,7 +12,7 @@ import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import { createReranker } from '../../src/lib/runtime/load.ts';
 import { kneeOf, runSweep, type SweepRow } from '../../src/lib/sweep/sweep.ts';
 import type { PairEncoder } from '../../src/lib/text/tokenize.ts';
-import type { Device, Dtype, RerankerInfo } from '../../src/lib/types.ts';
+import type { Device, Dtype, FidelityCheck, RerankerInfo } from '../../src/lib/types.ts';
 import { makeModel } from '../model/write-model.ts';
 import type { GeneratedDtype, PresetName } from '../model/presets.ts';
 import { describeDawnAdapter, installDawn, type DawnAdapter } from '../webgpu/dawn.ts';
@@ -41,7 +41,7 @@ export interface NodeBenchOptions {
 
 export interface NodeDtypeResult {
   dtype: Dtype;
-  info: Pick<RerankerInfo, 'backend' | 'dtype' | 'loadMs' | 'fallbacks' | 'notes' | 'fidelity'>;
+  info: Pick<RerankerInfo, 'backend' | 'dtype' | 'loadMs' | 'fallbacks' | 'notes'> & { fidelity: FidelityCheck | null };
   sweeps: { tokens: number; rows: SweepRow[]; knee: number | null }[];
   rag: { docs: number; tokens: number; loopMs: Spread; tokensMs: Spread; speedup: number } | null;
 }
@@ -80,7 +80,8 @@ function modelFiles(dir: string, dtype: Dtype): Record<string, Blob> {
 async function benchDtype(o: NodeBenchOptions, dtype: Dtype, encoder: PairEncoder): Promise<NodeDtypeResult> {
   const reranker = await createReranker({ model: { files: modelFiles(o.modelDir, dtype) }, device: o.device, dtype });
   try {
-    const { backend, loadMs, fallbacks, notes, fidelity } = reranker.info;
+    const { backend, loadMs, fallbacks, notes } = reranker.info;
+    const fidelity = reranker.info.runtime?.fidelity ?? null;
     o.log(`bench: ${dtype} loaded on ${backend}/${reranker.info.dtype} in ${Math.round(loadMs)} ms` +
       `${fidelity ? `, self-check max |Δ| ${fidelity.maxDiff.toExponential(2)} ${fidelity.ok ? 'ok' : 'FAILED'}` : ''}`);
     const sweeps: NodeDtypeResult['sweeps'] = [];

@@ -7,7 +7,7 @@ import { planBatches } from '../../src/lib/batching/batching.ts';
 import type { BatchingMode } from '../../src/lib/types.ts';
 import { kneeOf, type SweepRow } from '../../src/lib/sweep/sweep.ts';
 import type { PairEncoder } from '../../src/lib/text/tokenize.ts';
-import type { RerankerInfo } from '../../src/lib/types.ts';
+import { isDevice, type RerankerInfo } from '../../src/lib/types.ts';
 import { PROJECT_ROOT } from '../../tools/browser/harness.ts';
 import { PAGE } from './browser.ts';
 import type { BrowserEnv } from '../../tools/browser/harness.ts';
@@ -161,9 +161,11 @@ export async function tuningPart({ o, score, workloads }: BenchContext): Promise
 /** 3. The ceiling: ours, the bare session in the page, native onnxruntime; the same padded batches. */
 export async function ceilingPart({ o, page, encoder, pad, load, info, score, sweepPairs, workloads, onnxFile }: BenchContext):
   Promise<{ rows: CeilingRow[]; nativeVersion: string }> {
+  if (!isDevice(info.backend)) throw new Error(`the bench runs onnxruntime-web; the reranker ran on ${info.backend}`);
+  const device = info.backend;
   const native = await openNative(onnxFile, o.threads);
   try {
-    await page.evaluate((r) => window.benchBareLoad(r), { modelUrl: load.modelUrl, dtype: info.dtype, device: info.backend, numThreads: o.threads });
+    await page.evaluate((r) => window.benchBareLoad(r), { modelUrl: load.modelUrl, dtype: info.dtype, device, numThreads: o.threads });
     const ceilingWorkloads: { label: string; request: ScoreRequest }[] = [
       { label: `seed pairs (${o.sweepTokens} tokens), fixed 16`, request: { pairs: sweepPairs, mode: 'fixed', batchSize: 16 } },
       ...(workloads[0] ? [{

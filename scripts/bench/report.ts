@@ -21,7 +21,7 @@ export function reportMarkdown(r: BenchResult): string {
   out.push('');
   out.push(`${m.date.slice(0, 10)} · ${m.machine.cores} cores (${m.machine.cpu}), ${m.machine.memoryGiB} GiB, no GPU · ` +
     `Chromium ${m.browser.version}, cross-origin isolated: ${m.browser.crossOriginIsolated} · ` +
-    `reranker: ${m.info.backend}/${m.info.dtype}, ${m.info.numThreads} threads · onnxruntime-node ${m.native.onnxruntimeNode || '–'} · ` +
+    `reranker: ${m.info.backend}/${m.info.dtype}, ${m.info.runtime?.numThreads ?? '–'} threads · onnxruntime-node ${m.native.onnxruntimeNode || '–'} · ` +
     `${m.rounds} measured round(s) per comparison; times are medians (min–max)`);
 
   if (r.sweep) {

@@ -56,7 +56,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const environment = await page.evaluate(() => window.benchEnvironment());
     if (o.threads > 1 && !environment.crossOriginIsolated) o.log('warning: the page is not cross-origin isolated: wasm runs on 1 thread');
     const info = await page.evaluate((r) => window.benchLoad(r), load);
-    o.log(`loaded: ${info.backend}/${info.dtype}, ${info.numThreads} threads, ${Math.round(info.loadMs)} ms; ` +
+    o.log(`loaded: ${info.backend}/${info.dtype}, ${info.runtime?.numThreads ?? '–'} threads, ${Math.round(info.loadMs)} ms; ` +
       `isolated: ${environment.crossOriginIsolated}`);
     const score = (r: ScoreRequest) => page.evaluate((req) => window.benchScore(req), r);
     // Untimed: the first runs of a fresh session (kernels, allocator) are slower than the rest.

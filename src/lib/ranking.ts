@@ -5,14 +5,15 @@
  * implementation checks, pools and ranks alike.
  *
  * A second implementation of `Reranker` (another runtime, a server) is one file that writes only:
- * 1. `info` and `onInfoChange`: a `RerankerInfo<Runtime>`, the general part (model, dtype, labels, maxLength, ...) and
- *    whatever its runtime wants to report in `runtime`;
+ * 1. `info` and `onInfoChange`: a `RerankerInfo`, the general part (model, dtype, labels, maxLength, where it runs in
+ *    `backend`, ...) and `runtime: null` (`runtime` holds onnxruntime-web's details for this library's reranker);
  * 2. how it scores texts: (query, document text) pairs → scores in [0, 1], or logits through {@link scoresFromLogits};
  * 3. `rerank`: {@link checkRerankCall}, then its pieces (one per document, or with `longDocuments: 'chunk'` the
  *    windows of a document that does not fit, e.g. from `planWindows` with a tokenizer; an implementation without one
  *    may score whole documents), then {@link rankScores};
  * 4. `score`: {@link checkScoreCall}, then its scores in the pairs' order;
  * 5. `dispose`, and a `DisposedError` for calls after it.
+ * test/helpers/keyword-reranker.ts is such a file (word overlap, 70 lines), served by the worker unchanged.
  */
 import { InputError, RerankerError } from './errors.ts';
 import type { RerankOptions, RerankResult } from './types.ts';

@@ -3,6 +3,11 @@ import type { Limits } from './validate.ts';
 
 export type Device = 'webgpu' | 'wasm';
 
+/** Whether a backend name (`RerankerInfo.backend`) is one of onnxruntime-web's devices. */
+export function isDevice(backend: string): backend is Device {
+  return backend === 'webgpu' || backend === 'wasm';
+}
+
 /** How pairs are grouped into batches: `fixed` keeps input order, `tokens` packs by length (batching.ts). */
 export type BatchingMode = 'fixed' | 'tokens';
 export type DeviceRequest = Device | 'auto';
@@ -127,21 +132,21 @@ export interface AdapterInfo {
   shaderF16: boolean;
 }
 
+/**
+ * What a reranker says about itself. Everything but `runtime` means the same for any implementation of `Reranker`;
+ * `runtime` holds what only the runtime that ran it knows.
+ */
 export interface RerankerInfo {
-  backend: Device;
+  /** Where the model runs: 'webgpu' or 'wasm' for onnxruntime-web; another implementation names its own ('server'). */
+  backend: Device | (string & {});
   dtype: Dtype;
-  /** The WebGPU adapter, when one was found (even if wasm was chosen). */
-  adapter: AdapterInfo | null;
   /** Model files read, with sizes. */
   files: { path: string; bytes: number; fromCache: boolean }[];
   loadMs: number;
   maxLength: number;
-  numThreads: number;
   fallbacks: Fallback[];
   /** Things worth knowing about the choice that are not fallbacks (q8 on WebGPU runs partly on the CPU, ...). */
   notes: string[];
-  /** Result of the self-check against wasm, when one ran. */
-  fidelity: FidelityCheck | null;
   /** The model's config says its weights are generated (random), not a trained model's. */
   generated: boolean;
   modelId: string;
@@ -156,6 +161,19 @@ export interface RerankerInfo {
   embeddings: EmbeddingStorage;
   /** Whether the downloads were kept in the browser cache, and whether the browser keeps them (absent: no cache). */
   storage?: ModelStorage;
+  /** The runtime's own details: onnxruntime-web's for this library's reranker; null from one that has none to give. */
+  runtime: OnnxRuntimeDetails | null;
+}
+
+/** What onnxruntime-web ran with: the WebGPU adapter, the wasm threads, and the self-check of a GPU session. */
+export interface OnnxRuntimeDetails {
+  name: 'onnxruntime-web';
+  /** The WebGPU adapter, when one was found (even if wasm was chosen). */
+  adapter: AdapterInfo | null;
+  /** Threads of onnxruntime's wasm backend (1 unless the page is cross-origin isolated). */
+  numThreads: number;
+  /** Result of the self-check against wasm, when one ran. */
+  fidelity: FidelityCheck | null;
 }
 
 /** The browser cache's hold on a loaded model. */
@@ -210,7 +228,8 @@ export interface BatchRecord {
   /** Tokenizing + queueing overhead + running. */
   totalMs: number;
   pairsPerSecond: number;
-  backend: Device;
+  /** As `RerankerInfo.backend`. */
+  backend: Device | (string & {});
   /** What happened on the way: out-of-memory splits, a lost device and the session recreated. */
   events?: BatchEvent[];
 }

@@ -34,7 +34,7 @@ describe.skipIf(skip !== null)('npm run bench on the tiny model', () => {
       rounds: 1, warmupRounds: 0, sweepRepeats: 1, sweepWarmup: 0, coldStarts: 1, outDir, log: () => {},
     }));
     expect(result.meta.browser.crossOriginIsolated).toBe(true);
-    expect(result.meta.info.numThreads).toBe(os.cpus().length);
+    expect(result.meta.info.runtime?.numThreads).toBe(os.cpus().length);
 
     expect(result.sweep!.rows.map((r) => r.batchSize)).toEqual([1, 2, 4]);
     for (const row of result.sweep!.rows) {

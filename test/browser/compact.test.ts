@@ -76,7 +76,7 @@ describe.skipIf(skip !== null)('compact embeddings in Chromium', () => {
       expect(gpu.info.fallbacks.filter((f) => f.from === 'webgpu'), JSON.stringify(gpu.info.fallbacks)).toEqual([]);
       expect(gpu.info).toMatchObject({ backend: 'webgpu', dtype: 'q4' });
       for (const info of [wasm.info, gpu.info]) expect(info.embeddings).toMatchObject({ format: 'block-quantized', bits: 4 });
-      expect(gpu.info.fidelity?.ok).toBe(true);
+      expect(gpu.info.runtime?.fidelity?.ok).toBe(true);
       expect(new Set(wasm.scores.map((s) => s.toFixed(6))).size).toBeGreaterThan(PAIRS.length / 2);
       const diff = maxAbsDiff(gpu.scores, wasm.scores);
       const vsNode = maxAbsDiff(wasm.scores, await nodeLogits(model.dir, 'q4'));

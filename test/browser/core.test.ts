@@ -129,9 +129,9 @@ describe.skipIf(skip !== null)('reranker core in Chromium', () => {
   it("device 'auto' avoids a software adapter and says why", async () => {
     const result = await score({ device: 'auto', dtype: 'fp32', pairs: PAIRS.slice(0, 4) });
     expect(result.scores.every((s) => s > 0 && s < 1)).toBe(true);
-    expect(result.info.adapter).not.toBeNull();
+    expect(result.info.runtime?.adapter).not.toBeNull();
     if (adapter.adapter?.isFallbackAdapter) {
-      expect(result.info.adapter?.isFallbackAdapter).toBe(true);
+      expect(result.info.runtime?.adapter?.isFallbackAdapter).toBe(true);
       expect(result.info.backend).toBe('wasm');
       const reasons = result.info.fallbacks.filter((f) => f.from === 'webgpu' && f.to === 'wasm').map((f) => f.reason);
       expect(reasons.length, JSON.stringify(result.info.fallbacks)).toBeGreaterThan(0);

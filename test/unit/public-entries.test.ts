@@ -5,6 +5,7 @@ describe('public entries', () => {
   it('bge-reranker-web/core: the core, the dtype table and the worker side for a worker of ones own', async () => {
     const core = await import('../../src/core.ts');
     for (const name of ['createReranker', 'serveReranker', 'installMemoryProbe', 'DTYPES', 'DTYPE_ORDER', 'ERROR_CLASSES',
+      'checkRerankCall', 'checkScoreCall', 'rankScores', 'scoresFromLogits', 'isDevice',
       'InputError', 'ModelLoadError', 'OutOfMemoryError', 'DeviceLostError', 'AbortError', 'DisposedError', 'RerankerError']) {
       expect(core, name).toHaveProperty(name);
     }

@@ -13,9 +13,9 @@ import type { Endpoint, Response } from '../../src/worker/protocol.ts';
 const fakeCreate = async (options: RerankerOptions): Promise<Reranker> => {
   options.progress?.({ status: 'initiate', file: 'config.json' });
   options.progress?.({ status: 'done', file: 'config.json', bytes: 10, fromCache: false, overall: { loaded: 10, total: 10 } });
-  const info = { backend: 'wasm', dtype: 'q8', adapter: null, files: [], loadMs: 1, maxLength: 512, numThreads: 1,
-    fallbacks: [], notes: [], fidelity: null, generated: true, modelId: 'fake', architecture: 'FakeForSequenceClassification',
-    labels: 1, embeddings: { format: 'as-file' } } as const;
+  const info = { backend: 'wasm', dtype: 'q8', files: [], loadMs: 1, maxLength: 512, fallbacks: [], notes: [],
+    generated: true, modelId: 'fake', architecture: 'FakeForSequenceClassification', labels: 1,
+    embeddings: { format: 'as-file' }, runtime: null } as const;
   options.progress?.({ status: 'ready', info: { ...info, files: [], fallbacks: [], notes: [] } });
   const score = async (docs: readonly string[], o: { signal?: AbortSignal; onBatch?: (r: BatchRecord) => void } = {}) => {
     for (const d of docs) {

@@ -55,7 +55,7 @@ describe.skipIf(skipReason !== null).each(['fp16', 'q4f16'] as const)('BERT %s o
 
   it('runs on WebGPU in that dtype, its self-check passes, and it agrees with wasm', () => {
     expect(gpu.info).toMatchObject({ backend: 'webgpu', dtype, fallbacks: [], architecture: 'BertForSequenceClassification' });
-    expect(gpu.info.fidelity).toMatchObject({ ok: true, collapsed: false });
+    expect(gpu.info.runtime?.fidelity).toMatchObject({ ok: true, collapsed: false });
     expect(maxAbsDiff(gpuLogits, wasmLogits)).toBeLessThanOrEqual(TOLERANCE.vsWasm);
     expect(maxAbsDiff(gpuLogits, fp32Logits)).toBeLessThanOrEqual(TOLERANCE.vsFp32);
     expect(new Set(gpuLogits.map((x) => x.toFixed(4))).size).toBeGreaterThan(DOCUMENTS.length / 2);

@@ -60,7 +60,7 @@ describe.skipIf(skipReason !== null).each(MODELS.flatMap((m) => (['q4', 'q4f16']
         else floatTableLogits = logits;
       }
       console.log(`compact ${dtype} on WebGPU: loaded in ${(gpu.info.loadMs / 1000).toFixed(1)} s (self-check max |Δ| ` +
-        `${gpu.info.fidelity?.maxDiff.toExponential(2)}); max |Δlogit| vs wasm ${maxAbsDiff(gpuLogits, wasmLogits).toExponential(2)}, ` +
+        `${gpu.info.runtime?.fidelity?.maxDiff.toExponential(2)}); max |Δlogit| vs wasm ${maxAbsDiff(gpuLogits, wasmLogits).toExponential(2)}, ` +
         `vs float tables ${maxAbsDiff(gpuLogits, floatTableLogits).toFixed(3)}`);
     });
     afterAll(async () => {
@@ -70,7 +70,7 @@ describe.skipIf(skipReason !== null).each(MODELS.flatMap((m) => (['q4', 'q4f16']
     it('loads on WebGPU with no fallback, reports the 4-bit tables, and passes its self-check against wasm', () => {
       expect(gpu.info).toMatchObject({ backend: 'webgpu', dtype, fallbacks: [] });
       expect(gpu.info.embeddings).toMatchObject({ format: 'block-quantized', bits: 4, blockSize: 32 });
-      expect(gpu.info.fidelity?.ok).toBe(true);
+      expect(gpu.info.runtime?.fidelity?.ok).toBe(true);
     });
 
     it('gives the logits wasm gives for the same file, and stays near the float tables', () => {

@@ -116,7 +116,7 @@ describe.skipIf(skipReason !== null).each(['fp32', 'fp16', 'q4', 'q4f16'] as con
     expect(gpu.info.backend).toBe('webgpu');
     expect(gpu.info.dtype).toBe(dtype);
     expect(gpu.info.fallbacks).toEqual([]);
-    expect(gpu.info.fidelity).toMatchObject({ ok: true, collapsed: false });
+    expect(gpu.info.runtime?.fidelity).toMatchObject({ ok: true, collapsed: false });
   });
 
   it('agrees with the Float64 reference and with wasm on the same file', () => {

@@ -209,19 +209,17 @@ function describeLoad(settings: Settings, tokenized: Tokenized, started: Started
   return {
     backend: started.session.device,
     dtype: started.model.dtype,
-    adapter: probe.adapter,
     files: files.map((f) => ({ path: f.path, bytes: f.bytes.byteLength, fromCache: f.fromCache })),
     loadMs,
     maxLength: tokenized.maxLength,
-    numThreads: ort.env.wasm.numThreads ?? settings.numThreads,
     fallbacks: started.fallbacks,
     notes,
-    fidelity,
     generated: tokenized.modelConfig.generated,
     architecture: tokenized.modelConfig.architecture,
     labels: started.session.labels,
     embeddings: embeddingStorage(tokenized.modelConfig, started.model.dtype),
     modelId: typeof source === 'string' ? source : 'url' in source ? source.url : 'local files',
+    runtime: { name: 'onnxruntime-web', adapter: probe.adapter, numThreads: ort.env.wasm.numThreads ?? settings.numThreads, fidelity },
   };
 }
 

@@ -50,8 +50,9 @@ export class ModelInfoElement extends LitElement {
   override render() {
     const info = this.info;
     if (!info) return nothing;
-    const adapter = info.adapter;
-    const fidelity = info.fidelity ?? null;
+    const adapter = info.runtime?.adapter ?? null;
+    const fidelity = info.runtime?.fidelity ?? null;
+    const threads = info.runtime?.numThreads;
     const origin = downloadedFrom(info.modelId, location.origin, this.hubHost);
     const noGpu = info.backend === 'wasm' ? info.fallbacks.find((f) => f.from === 'webgpu') : undefined;
     return html`
@@ -74,7 +75,7 @@ export class ModelInfoElement extends LitElement {
         <dt>Architecture</dt>
         <dd data-testid="info-architecture">${info.architecture}${info.labels === 2 ? ', two labels (score: probability of the relevant one)' : ''}</dd>
         <dt>Backend</dt>
-        <dd data-testid="info-backend">${info.backend}${info.backend === 'wasm' ? ` (${info.numThreads} thread${info.numThreads === 1 ? '' : 's'})` : ''}</dd>
+        <dd data-testid="info-backend">${info.backend}${info.backend === 'wasm' && threads ? ` (${threads} thread${threads === 1 ? '' : 's'})` : ''}</dd>
         <dt>Dtype</dt>
         <dd data-testid="info-dtype">${info.dtype}</dd>
         <dt>Max length</dt>
