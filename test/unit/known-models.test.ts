@@ -8,7 +8,7 @@ import * as core from '../../src/core.ts';
 import { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from '../../src/lib/files/known-models.ts';
 import { isHubId } from '../../src/lib/files/model-source.ts';
 import { DEFAULT_MODEL_ID } from '../../src/lib/types.ts';
-import { describeDownload, downloadOptions, formatParameters, pickKnownModel } from '../../src/ui/model/known-model-choice.ts';
+import { describeCompactExport, describeDownload, downloadOptions, formatParameters, pickKnownModel } from '../../src/ui/model/known-model-choice.ts';
 
 const V2_M3 = 'onnx-community/bge-reranker-v2-m3-ONNX';
 const BASE = 'Xenova/bge-reranker-base';
@@ -130,6 +130,24 @@ describe('downloadOptions: the file a load would download', () => {
   it('describes a size and a missing file', () => {
     expect(describeDownload({ dtype: 'q8', bytes: 570_727_094, where: 'wasm' })).toBe('q8 570.7 MB');
     expect(describeDownload({ dtype: 'fp32', bytes: 2_271_266_283, where: 'WebGPU' })).toBe('fp32 2.3 GB');
+  });
+
+  it('names the compact export of v2-m3 only, and its q4f16 fits the 350 MB the issue set', () => {
+    expect(describeCompactExport(model(V2_M3))).toBe('q4f16 320.1 MB · q4 356.2 MB');
+    expect(describeCompactExport(model(MINILM))).toBeNull();
+    expect(model(V2_M3).compactBytes!.q4f16!).toBeLessThanOrEqual(350_000_000);
+  });
+
+  it("gives compact sizes that are the float-table files less what 4-bit word and position tables save", () => {
+    // Each table: rows × 1024 values; float: 2 (q4f16) or 4 (q4) bytes a value; 4-bit: half a byte a value and one
+    // scale (same float type) per block of 32. The rest of the file differs only by the lookup's few nodes.
+    const rows = 250_002 + 8_194;
+    const saved = (valueBytes: number) => rows * 1024 * valueBytes - (rows * 1024 / 2 + (rows * 1024 / 32) * valueBytes);
+    const { downloadBytes, compactBytes } = model(V2_M3);
+    for (const [dtype, valueBytes] of [['q4f16', 2], ['q4', 4]] as const) {
+      const expected = downloadBytes[dtype]! - saved(valueBytes);
+      expect(Math.abs(compactBytes![dtype]! - expected), dtype).toBeLessThan(64 * 1024);
+    }
   });
 });
 

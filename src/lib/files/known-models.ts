@@ -28,6 +28,11 @@ export interface KnownModel {
    * external). A dtype the repository does not publish is absent.
    */
   downloadBytes: Readonly<Partial<Record<Dtype, number>>>;
+  /**
+   * Bytes of the 4-bit files with 4-bit embedding tables too (`npm run export -- --embeddings q4`), which no hub
+   * repository publishes: files to host yourself (README, "Host your own compact model"). Absent: not measured.
+   */
+  compactBytes?: Readonly<Partial<Record<'q4' | 'q4f16', number>>>;
 }
 
 const V2_M3 = 'onnx-community/bge-reranker-v2-m3-ONNX';
@@ -94,6 +99,8 @@ export const KNOWN_MODELS: readonly KnownModel[] = Object.freeze([
     maxTokens: 8192,
     pickWhen: 'A GPU with WebGPU: the best quality, multilingual, long inputs.',
     downloadBytes: sizes(V2_M3),
+    // `make-model --preset full --embeddings q4` (the exporter writes the same graph), measured with `ls -l`.
+    compactBytes: { q4f16: 320_083_393, q4: 356_195_128 },
   },
   {
     id: BASE,

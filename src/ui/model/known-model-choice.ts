@@ -118,3 +118,16 @@ export function knownFileSizes(model: unknown): Readonly<Record<string, number>>
   if (!known) return {};
   return Object.fromEntries(publishedDtypes(known).filter((d) => d !== 'fp32').map((d) => [DTYPES[d].file, known.downloadBytes[d]!]));
 }
+
+/**
+ * The model's compact 4-bit files (4-bit embedding tables: an export to host yourself), as the picker shows them, or
+ * null where none was measured.
+ *
+ * @example
+ * describeCompactExport(knownModel('onnx-community/bge-reranker-v2-m3-ONNX')!) // → 'q4f16 320.1 MB · q4 356.2 MB'
+ * describeCompactExport(knownModel('Xenova/ms-marco-MiniLM-L-6-v2')!)         // → null
+ */
+export function describeCompactExport(model: KnownModel): string | null {
+  const sizes = Object.entries(model.compactBytes ?? {}).map(([dtype, bytes]) => `${dtype} ${formatBytes(bytes)}`);
+  return sizes.length ? sizes.join(' · ') : null;
+}

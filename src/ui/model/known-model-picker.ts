@@ -3,7 +3,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { KNOWN_MODELS, type KnownModel } from '../../lib/files/known-models.ts';
 import { DEFAULT_MODEL_ID, type DeviceRequest, type DtypeRequest } from '../../lib/types.ts';
-import { describeDownload, downloadOptions, formatParameters } from './known-model-choice.ts';
+import { describeCompactExport, describeDownload, downloadOptions, formatParameters } from './known-model-choice.ts';
 import { baseStyles } from '../shared/styles.ts';
 
 export interface KnownModelPickDetail {
@@ -108,6 +108,7 @@ export class KnownModelPicker extends LitElement {
   private renderModel(model: KnownModel, i: number) {
     const options = downloadOptions(model, this.dtype, this.device, this.webgpu);
     const picked = model.id === this.value;
+    const compact = describeCompactExport(model);
     return html`
       <li>
         <label class="model ${picked ? 'picked' : ''}" data-testid="known-model" data-id=${model.id}>
@@ -121,6 +122,8 @@ export class KnownModelPicker extends LitElement {
               model.maxTokens} tokens</span></span>
             <span data-testid="known-download"><span class="label">Download:</span> ${options.map((o) => html`<span class="size">${
               describeDownload(o)}${options.length > 1 ? ` on ${o.where}` : ''}</span>`)}</span>
+            ${compact ? html`<span data-testid="known-compact"><span class="label">Compact export:</span> ${compact} (4-bit
+              embeddings too; not on the hub, host it yourself: README, "Host your own compact model")</span>` : nothing}
             <span data-testid="known-pick-when"><span class="label">Pick it for:</span> ${model.pickWhen}</span>
           </span>
         </label>
