@@ -94,26 +94,48 @@ export interface PackedTable4Bit {
  * t.packed[15] // → 0xff   (14 / 2 = 7 and 15 / 2 = 7.5 → 8, clipped to 7; + 8 → 15 and 15)
  */
 export function quantizeTable4Bit(table: Float32Array, rows: number, cols: number, blockSize: number): PackedTable4Bit {
-  if (cols % blockSize !== 0 || table.length !== rows * cols) {
+  if (table.length !== rows * cols) throw new RangeError(`a ${rows}×${cols} table has ${rows * cols} values, not ${table.length}`);
+  return quantizeRows4Bit(wholeTableRows(table, cols), rows, cols, blockSize);
+}
+
+/** Rows [first, first + count) of a table, as float32 values read now. */
+export type RowReader = (first: number, count: number) => Float32Array;
+
+/** The rows of a table held in memory (views, no copy). */
+export function wholeTableRows(table: Float32Array, cols: number): RowReader {
+  return (first, count) => table.subarray(first * cols, (first + count) * cols);
+}
+
+/** Rows quantised per read: 16 MB of float32 at 1024 columns, so a 250002-row table is never held whole. */
+const ROWS_PER_READ = 4096;
+
+/** `quantizeTable4Bit` reading the table a few thousand rows at a time, with the same bytes. */
+export function quantizeRows4Bit(read: RowReader, rows: number, cols: number, blockSize: number): PackedTable4Bit {
+  if (cols % blockSize !== 0) {
     throw new RangeError(`cannot store a ${rows}×${cols} table in 4-bit blocks of ${blockSize}: ${cols} is not a multiple`);
   }
   const blocks = cols / blockSize;
   const packed = new Uint8Array((rows * cols) / 2);
   const scales = new Float32Array(rows * blocks);
-  for (let r = 0; r < rows; r++) {
-    for (let b = 0; b < blocks; b++) {
-      const start = r * cols + b * blockSize;
-      let min = table[start];
-      let max = table[start];
-      for (let i = start + 1; i < start + blockSize; i++) {
-        if (table[i] < min) min = table[i];
-        if (table[i] > max) max = table[i];
-      }
-      const scale = Math.fround((Math.abs(max) > Math.abs(min) ? max : min) / -8);
-      scales[r * blocks + b] = scale;
-      for (let i = start; i < start + blockSize; i++) {
-        const q = scale === 0 ? 0 : Math.max(-8, Math.min(7, roundHalfEven(Math.fround(table[i] / scale))));
-        packed[i >> 1] |= (q + 8) << ((i & 1) * 4);
+  for (let first = 0; first < rows; first += ROWS_PER_READ) {
+    const count = Math.min(ROWS_PER_READ, rows - first);
+    const part = read(first, count);
+    const base = first * cols; // even (cols is a multiple of the block), so each value keeps its nibble
+    for (let r = 0; r < count; r++) {
+      for (let b = 0; b < blocks; b++) {
+        const start = r * cols + b * blockSize;
+        let min = part[start];
+        let max = part[start];
+        for (let i = start + 1; i < start + blockSize; i++) {
+          if (part[i] < min) min = part[i];
+          if (part[i] > max) max = part[i];
+        }
+        const scale = Math.fround((Math.abs(max) > Math.abs(min) ? max : min) / -8);
+        scales[(first + r) * blocks + b] = scale;
+        for (let i = start; i < start + blockSize; i++) {
+          const q = scale === 0 ? 0 : Math.max(-8, Math.min(7, roundHalfEven(Math.fround(part[i] / scale))));
+          packed[(base + i) >> 1] |= (q + 8) << ((i & 1) * 4);
+        }
       }
     }
   }
@@ -124,9 +146,9 @@ export function quantizeTable4Bit(table: Float32Array, rows: number, cols: numbe
  * table[indices] of a compact table, in the chosen spelling; the indices must be rank 2 ([batch, sequence]). Returns
  * the gathered tensor [batch, sequence, cols] in the graph's float type.
  */
-export function compactGather(g: GraphBuilder, lookup: EmbeddingLookup, name: string, table: Float32Array,
+export function compactGather(g: GraphBuilder, lookup: EmbeddingLookup, name: string, table: RowReader,
   [rows, cols]: [number, number], indices: string, path: string, int64: (name: string, values: number[]) => string): string {
-  const q = quantizeTable4Bit(table, rows, cols, EMBEDDING_BLOCK_SIZE);
+  const q = quantizeRows4Bit(table, rows, cols, EMBEDDING_BLOCK_SIZE);
   const blocks = cols / EMBEDDING_BLOCK_SIZE;
   const packed = g.initializer(`${name}_Q4`, [rows, cols / 2], DataType.UINT8, q.packed);
   const scales = g.float(`${name}_scales`, [rows, blocks], q.scales);

@@ -6,7 +6,7 @@
 import { DataType, type DataTypeCode, type NodeMsg, type TensorMsg } from './onnx-proto.ts';
 import { floatAttr, GraphBuilder, intAttr, intsAttr, type InitializerSink } from './graph-builder.ts';
 import { MS_DOMAIN, weightOps, type WeightOps } from './weight-ops.ts';
-import { compactGather, isCompactTable, type CompactEmbeddingOptions } from './embedding-q4.ts';
+import { compactGather, isCompactTable, wholeTableRows, type CompactEmbeddingOptions } from './embedding-q4.ts';
 import type { GeneratedDtype } from './presets.ts';
 import { transpose2d, type ModelWeights } from './weights.ts';
 
@@ -74,7 +74,10 @@ export class EncoderGraph {
   gather(name: string, indices: string, path: string, word = false): string {
     const [rows, cols] = this.weights.spec(name).shape;
     if (isCompactTable(name, this.dtype, this.options)) {
-      return compactGather(this.g, this.options.embeddingLookup ?? 'unpack', name, this.weights.get(name), [rows, cols],
+      const weights = this.weights;
+      const table = weights.rows ? (first: number, count: number) => weights.rows!(name, first, count)
+        : wholeTableRows(weights.get(name), cols);
+      return compactGather(this.g, this.options.embeddingLookup ?? 'unpack', name, table, [rows, cols],
         indices, path, (constant, values) => this.int64(constant, [values.length], values));
     }
     return this.ops.gather(name, this.weights.get(name), [rows, cols], indices, path, word);

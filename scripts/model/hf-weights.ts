@@ -204,6 +204,13 @@ export class HfWeights implements ModelWeights {
     return this.checkpoint.readFloat32(location.name);
   }
 
+  rows(name: string, first: number, count: number): Float32Array {
+    const { location, spec } = this.entry(name);
+    const cols = spec.shape[1];
+    if (first === 0) this.onTensor(name, location); // progress: once per table
+    return this.checkpoint.readFloat32(location.name, first * cols, count * cols);
+  }
+
   parameterCount(): number {
     return this.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   }

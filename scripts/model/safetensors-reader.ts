@@ -151,26 +151,32 @@ export class SafetensorsCheckpoint {
     return this.byName.get(name);
   }
 
-  /** The tensor's values as float32 (F16 and BF16 exactly widened), read from disk now. */
-  readFloat32(name: string): Float32Array {
+  /**
+   * The tensor's values as float32 (F16 and BF16 exactly widened), read from disk now: all of them, or `count`
+   * elements from element `first` (a few rows of a large table, so the table is never held whole).
+   */
+  readFloat32(name: string, first = 0, count?: number): Float32Array {
     const t = this.byName.get(name);
     if (!t) throw new ModelLoadError(`${this.files.join(', ')}: no tensor named ${name}`);
     const width = FLOAT_DTYPES[t.dtype];
     if (width === undefined) {
       throw new ModelLoadError(`${t.file}: tensor ${name} is ${t.dtype}; only F32, F16 and BF16 weights can be exported`);
     }
-    const count = t.bytes / width;
-    const out = new Float32Array(count);
+    const total = t.bytes / width;
+    const length = count ?? total - first;
+    if (first < 0 || length < 0 || first + length > total) throw new RangeError(`${name}: elements ${first}+${length} of ${total}`);
+    const offset = t.offset + first * width;
+    const out = new Float32Array(length);
     const fd = fs.openSync(t.file, 'r');
     try {
       if (t.dtype === 'F32') {
-        readFully(fd, new Uint8Array(out.buffer), t.offset);
+        readFully(fd, new Uint8Array(out.buffer), offset);
       } else {
         const bits = new Uint32Array(out.buffer);
-        const scratch = new Uint16Array(Math.min(count, CHUNK_ELEMENTS));
-        for (let start = 0; start < count; start += scratch.length) {
-          const n = Math.min(scratch.length, count - start);
-          readFully(fd, new Uint8Array(scratch.buffer, 0, n * 2), t.offset + start * 2);
+        const scratch = new Uint16Array(Math.min(length, CHUNK_ELEMENTS));
+        for (let start = 0; start < length; start += scratch.length) {
+          const n = Math.min(scratch.length, length - start);
+          readFully(fd, new Uint8Array(scratch.buffer, 0, n * 2), offset + start * 2);
           if (t.dtype === 'BF16') {
             for (let i = 0; i < n; i++) bits[start + i] = scratch[i] << 16; // bfloat16 is float32's top half
           } else {

@@ -83,6 +83,11 @@ export interface ModelWeights {
   readonly seed: number | undefined;
   spec(name: string): WeightSpec;
   get(name: string): Float32Array;
+  /**
+   * Rows [first, first + count) of a 2-D weight, read now, where the source can read part of a tensor (a checkpoint
+   * on disk): the exporter quantises the embedding tables block by block instead of holding them whole.
+   */
+  rows?(name: string, first: number, count: number): Float32Array;
 }
 
 /** Weights by name, generated on each request so that only the tensor being written is held in memory. */

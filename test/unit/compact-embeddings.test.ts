@@ -11,7 +11,7 @@ import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_BERT_MODEL, DEMO_COMPACT_BERT_MODEL, DEMO_COMPACT_MODEL, DEMO_MODEL } from '../../scripts/model/demo.ts';
-import { quantizeTable4Bit } from '../../scripts/model/embedding-q4.ts';
+import { quantizeRows4Bit, quantizeTable4Bit } from '../../scripts/model/embedding-q4.ts';
 import { decodeModel, DataType } from '../../scripts/model/onnx-proto.ts';
 import { makeModel, type MakeModelOptions } from '../../scripts/model/write-model.ts';
 import { encoderFromFolder } from '../../scripts/bench/model-folder.ts';
@@ -71,6 +71,24 @@ describe('quantizeTable4Bit', () => {
 
   it('refuses a table whose width is not a multiple of the block', () => {
     expect(() => quantizeTable4Bit(new Float32Array(48), 1, 48, 32)).toThrow(RangeError);
+  });
+
+  it('reads a large table a few thousand rows at a time (as the exporter does) and gives the bytes of each row alone', () => {
+    const rows = 9_001; // three reads, the last one short
+    const cols = 64;
+    const table = Float32Array.from({ length: rows * cols }, (_, i) => Math.cos(i * 0.37) * (1 + (i % 7)));
+    const reads: [number, number][] = [];
+    const t = quantizeRows4Bit((first, count) => {
+      reads.push([first, count]);
+      return table.slice(first * cols, (first + count) * cols); // a copy, as a read from disk is
+    }, rows, cols, 32);
+    expect(reads.length).toBeGreaterThan(1);
+    expect(reads.reduce((n, [, count]) => n + count, 0)).toBe(rows);
+    for (const r of [0, 1, 4_095, 4_096, 4_097, rows - 1]) {
+      const alone = quantizeTable4Bit(table.subarray(r * cols, (r + 1) * cols), 1, cols, 32);
+      expect(t.packed.subarray(r * cols / 2, (r + 1) * cols / 2), `row ${r}`).toEqual(alone.packed);
+      expect(t.scales.subarray(r * 2, r * 2 + 2), `row ${r}`).toEqual(alone.scales);
+    }
   });
 });
 
