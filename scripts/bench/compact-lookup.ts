@@ -12,7 +12,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { compactGather, wholeTableRows, type EmbeddingLookup } from '../model/embedding-q4.ts';
+import { compactGather, type EmbeddingLookup } from '../model/embedding-q4.ts';
+import { tableInMemory } from '../model/table-rows.ts';
 import { GraphBuilder, inlineSink } from '../model/graph-builder.ts';
 import { DataType, encodeModel } from '../model/onnx-proto.ts';
 import { Rng } from '../model/rng.ts';
@@ -35,7 +36,7 @@ function lookupModel(spelling: Spelling, rows: number, hidden: number): Uint8Arr
   };
   const out = spelling === 'float16'
     ? g.op1('Gather', '/embeddings/Gather', [g.float('table', [rows, hidden], table), 'input_ids'])
-    : compactGather(g, spelling, 'table', wholeTableRows(table, hidden), [rows, hidden], 'input_ids', '/embeddings', int64);
+    : compactGather(g, spelling, 'table', tableInMemory(table, rows, hidden), 'input_ids', '/embeddings', int64);
   g.named('Identity', '/embeddings/Identity', [out], ['embedded']);
   const dims = (d: (string | number)[]) => ({ dim: d.map((x) => (typeof x === 'number' ? { dimValue: x } : { dimParam: x })) });
   return encodeModel({

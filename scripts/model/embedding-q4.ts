@@ -13,6 +13,7 @@
 import { DataType } from './onnx-proto.ts';
 import { intAttr, type GraphBuilder } from './graph-builder.ts';
 import { roundHalfEven } from './quantize.ts';
+import { forEachRowBlock, tableInMemory, type TableSource } from './table-rows.ts';
 import type { GeneratedDtype } from './presets.ts';
 
 /** How a q4 / q4f16 file stores its embedding tables: `float` as the rest of its floats (today's files), `q4` compact. */
@@ -94,34 +95,22 @@ export interface PackedTable4Bit {
  * t.packed[15] // → 0xff   (14 / 2 = 7 and 15 / 2 = 7.5 → 8, clipped to 7; + 8 → 15 and 15)
  */
 export function quantizeTable4Bit(table: Float32Array, rows: number, cols: number, blockSize: number): PackedTable4Bit {
-  if (table.length !== rows * cols) throw new RangeError(`a ${rows}×${cols} table has ${rows * cols} values, not ${table.length}`);
-  return quantizeRows4Bit(wholeTableRows(table, cols), rows, cols, blockSize);
+  return quantizeRows4Bit(tableInMemory(table, rows, cols), blockSize);
 }
-
-/** Rows [first, first + count) of a table, as float32 values read now. */
-export type RowReader = (first: number, count: number) => Float32Array;
-
-/** The rows of a table held in memory (views, no copy). */
-export function wholeTableRows(table: Float32Array, cols: number): RowReader {
-  return (first, count) => table.subarray(first * cols, (first + count) * cols);
-}
-
-/** Rows quantised per read: 16 MB of float32 at 1024 columns, so a 250002-row table is never held whole. */
-const ROWS_PER_READ = 4096;
 
 /** `quantizeTable4Bit` reading the table a few thousand rows at a time, with the same bytes. */
-export function quantizeRows4Bit(read: RowReader, rows: number, cols: number, blockSize: number): PackedTable4Bit {
+export function quantizeRows4Bit(table: TableSource, blockSize: number): PackedTable4Bit {
+  const { rows, cols } = table;
   if (cols % blockSize !== 0) {
     throw new RangeError(`cannot store a ${rows}×${cols} table in 4-bit blocks of ${blockSize}: ${cols} is not a multiple`);
   }
   const blocks = cols / blockSize;
   const packed = new Uint8Array((rows * cols) / 2);
   const scales = new Float32Array(rows * blocks);
-  for (let first = 0; first < rows; first += ROWS_PER_READ) {
-    const count = Math.min(ROWS_PER_READ, rows - first);
-    const part = read(first, count);
-    const base = first * cols; // even (cols is a multiple of the block), so each value keeps its nibble
-    for (let r = 0; r < count; r++) {
+  forEachRowBlock(table, (part, base) => {
+    // base is even (cols is a multiple of the block), so each value keeps its nibble
+    const first = base / cols;
+    for (let r = 0; r < part.length / cols; r++) {
       for (let b = 0; b < blocks; b++) {
         const start = r * cols + b * blockSize;
         let min = part[start];
@@ -138,7 +127,7 @@ export function quantizeRows4Bit(read: RowReader, rows: number, cols: number, bl
         }
       }
     }
-  }
+  });
   return { packed, scales };
 }
 
@@ -146,9 +135,10 @@ export function quantizeRows4Bit(read: RowReader, rows: number, cols: number, bl
  * table[indices] of a compact table, in the chosen spelling; the indices must be rank 2 ([batch, sequence]). Returns
  * the gathered tensor [batch, sequence, cols] in the graph's float type.
  */
-export function compactGather(g: GraphBuilder, lookup: EmbeddingLookup, name: string, table: RowReader,
-  [rows, cols]: [number, number], indices: string, path: string, int64: (name: string, values: number[]) => string): string {
-  const q = quantizeRows4Bit(table, rows, cols, EMBEDDING_BLOCK_SIZE);
+export function compactGather(g: GraphBuilder, lookup: EmbeddingLookup, name: string, table: TableSource, indices: string,
+  path: string, int64: (name: string, values: number[]) => string): string {
+  const { rows, cols } = table;
+  const q = quantizeRows4Bit(table, EMBEDDING_BLOCK_SIZE);
   const blocks = cols / EMBEDDING_BLOCK_SIZE;
   const packed = g.initializer(`${name}_Q4`, [rows, cols / 2], DataType.UINT8, q.packed);
   const scales = g.float(`${name}_scales`, [rows, blocks], q.scales);

@@ -6,7 +6,8 @@
 import { DataType, type DataTypeCode, type NodeMsg, type TensorMsg } from './onnx-proto.ts';
 import { floatAttr, GraphBuilder, intAttr, intsAttr, type InitializerSink } from './graph-builder.ts';
 import { MS_DOMAIN, weightOps, type WeightOps } from './weight-ops.ts';
-import { compactGather, isCompactTable, wholeTableRows, type CompactEmbeddingOptions } from './embedding-q4.ts';
+import { compactGather, isCompactTable, type CompactEmbeddingOptions } from './embedding-q4.ts';
+import { tableInMemory, type TableSource } from './table-rows.ts';
 import type { GeneratedDtype } from './presets.ts';
 import { transpose2d, type ModelWeights } from './weights.ts';
 
@@ -73,14 +74,15 @@ export class EncoderGraph {
   /** table[indices] for the embedding table `name`; `word` marks the word table (q8 quantises only that one). */
   gather(name: string, indices: string, path: string, word = false): string {
     const [rows, cols] = this.weights.spec(name).shape;
+    const weights = this.weights;
+    const table: TableSource = weights.rows
+      ? { rows, cols, read: (first, count) => weights.rows!(name, first, count) }
+      : tableInMemory(weights.get(name), rows, cols);
     if (isCompactTable(name, this.dtype, this.options)) {
-      const weights = this.weights;
-      const table = weights.rows ? (first: number, count: number) => weights.rows!(name, first, count)
-        : wholeTableRows(weights.get(name), cols);
-      return compactGather(this.g, this.options.embeddingLookup ?? 'unpack', name, table, [rows, cols],
+      return compactGather(this.g, this.options.embeddingLookup ?? 'unpack', name, table,
         indices, path, (constant, values) => this.int64(constant, [values.length], values));
     }
-    return this.ops.gather(name, this.weights.get(name), [rows, cols], indices, path, word);
+    return this.ops.gather(name, table, indices, path, word);
   }
 
   /** x · Wᵀ + b for a Hugging Face linear layer `prefix` (weights stored [out, in]). */

@@ -2,6 +2,8 @@
  * Quantisation as onnxruntime's `quantize_dynamic` does it: weights of MatMul per tensor, symmetric int8 (zero point 0);
  * the embedding table per tensor, asymmetric uint8, dequantised after the Gather.
  */
+import { forEachRowBlock, tableInMemory, type TableSource } from './table-rows.ts';
+
 export interface QuantizedInt8 {
   data: Int8Array;
   scale: number;
@@ -22,18 +24,15 @@ export interface QuantizedUint8 {
   zeroPoint: number;
 }
 
-export function quantizeAsymmetricUint8(w: Float32Array): QuantizedUint8 {
+export function quantizeAsymmetricUint8(table: TableSource): QuantizedUint8 {
   // The range must contain 0 so that 0 is exactly representable (ONNX's rule for zero points).
-  let min = 0;
-  let max = 0;
-  for (let i = 0; i < w.length; i++) {
-    if (w[i] < min) min = w[i];
-    if (w[i] > max) max = w[i];
-  }
+  const { min, max } = range(table);
   const scale = Math.fround(max > min ? (max - min) / 255 : 1);
   const zeroPoint = Math.max(0, Math.min(255, Math.round(-min / scale)));
-  const data = new Uint8Array(w.length);
-  for (let i = 0; i < w.length; i++) data[i] = Math.max(0, Math.min(255, Math.round(w[i] / scale) + zeroPoint));
+  const data = new Uint8Array(table.rows * table.cols);
+  forEachRowBlock(table, (w, at) => {
+    for (let i = 0; i < w.length; i++) data[at + i] = Math.max(0, Math.min(255, Math.round(w[i] / scale) + zeroPoint));
+  });
   return { data, scale, zeroPoint };
 }
 
@@ -52,14 +51,16 @@ export interface OrtQuantized<T extends Int8Array | Uint8Array> {
   zeroPoint: number;
 }
 
-function range(w: Float32Array): { min: number; max: number } {
-  // onnxruntime's compute_scale_zp: the range always contains 0.
+/** The table's range widened to contain 0 (onnxruntime's compute_scale_zp; ONNX's rule for zero points). */
+function range(table: TableSource): { min: number; max: number } {
   let min = 0;
   let max = 0;
-  for (let i = 0; i < w.length; i++) {
-    if (w[i] < min) min = w[i];
-    if (w[i] > max) max = w[i];
-  }
+  forEachRowBlock(table, (w) => {
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] < min) min = w[i];
+      if (w[i] > max) max = w[i];
+    }
+  });
   return { min, max };
 }
 
@@ -73,10 +74,11 @@ function range(w: Float32Array): { min: number; max: number } {
  * quantizeLikeOrt(Float32Array.of(-1, 0.5), 'int8')  // → { data: Int8Array [-127, 64], scale: 0.007874016, zeroPoint: 0 }
  * quantizeLikeOrt(Float32Array.of(-1, 0.5), 'uint8') // → { data: Uint8Array [0, 255], scale: 0.005882353, zeroPoint: 170 }
  */
-export function quantizeLikeOrt(w: Float32Array, type: 'int8'): OrtQuantized<Int8Array>;
-export function quantizeLikeOrt(w: Float32Array, type: 'uint8'): OrtQuantized<Uint8Array>;
-export function quantizeLikeOrt(w: Float32Array, type: 'int8' | 'uint8'): OrtQuantized<Int8Array | Uint8Array> {
-  let { min, max } = range(w);
+export function quantizeLikeOrt(w: Float32Array | TableSource, type: 'int8'): OrtQuantized<Int8Array>;
+export function quantizeLikeOrt(w: Float32Array | TableSource, type: 'uint8'): OrtQuantized<Uint8Array>;
+export function quantizeLikeOrt(w: Float32Array | TableSource, type: 'int8' | 'uint8'): OrtQuantized<Int8Array | Uint8Array> {
+  const table = w instanceof Float32Array ? tableInMemory(w) : w;
+  let { min, max } = range(table);
   const [qmin, qmax] = type === 'int8' ? [-127, 127] : [0, 255];
   if (type === 'int8') {
     const absMax = Math.max(-min, max);
@@ -91,10 +93,13 @@ export function quantizeLikeOrt(w: Float32Array, type: 'int8' | 'uint8'): OrtQua
   }
   // Clipped to the type's full range, as quantize_nparray does ([-128, 127] for int8).
   const [lo, hi] = type === 'int8' ? [-128, 127] : [0, 255];
-  const data = type === 'int8' ? new Int8Array(w.length) : new Uint8Array(w.length);
-  for (let i = 0; i < w.length; i++) {
-    data[i] = Math.max(lo, Math.min(hi, roundHalfEven(Math.fround(w[i] / scale)) + zeroPoint));
-  }
+  const length = table.rows * table.cols;
+  const data = type === 'int8' ? new Int8Array(length) : new Uint8Array(length);
+  forEachRowBlock(table, (values, at) => {
+    for (let i = 0; i < values.length; i++) {
+      data[at + i] = Math.max(lo, Math.min(hi, roundHalfEven(Math.fround(values[i] / scale)) + zeroPoint));
+    }
+  });
   return { data, scale, zeroPoint };
 }
 

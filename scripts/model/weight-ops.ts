@@ -14,6 +14,8 @@
 import { DataType } from './onnx-proto.ts';
 import { intAttr, type GraphBuilder } from './graph-builder.ts';
 import { quantizeAsymmetricUint8, quantizeBlockwise4Bit, quantizeLikeOrt, quantizeSymmetricInt8 } from './quantize.ts';
+import { forEachRowBlock, readWholeTable, type TableSource } from './table-rows.ts';
+import { toFloat16Bits } from './float16.ts';
 import { Q4_BLOCK_SIZE, type GeneratedDtype } from './presets.ts';
 
 export const MS_DOMAIN = 'com.microsoft';
@@ -21,15 +23,24 @@ export const MS_DOMAIN = 'com.microsoft';
 export interface WeightOps {
   /** x · w for a weight `w` [inp, out] named `name`; returns the product's name (`<path>/MatMul_output_0`). */
   matMul(x: string, name: string, w: Float32Array, inp: number, out: number, path: string): string;
-  /** table[indices] for a table [rows, cols]; returns the gathered tensor's name. */
-  gather(name: string, table: Float32Array, dims: [number, number], indices: string, path: string, word: boolean): string;
+  /** table[indices] for a table [rows, cols], read in row blocks; returns the gathered tensor's name. */
+  gather(name: string, table: TableSource, indices: string, path: string, word: boolean): string;
 }
 
 const floatMatMul = (g: GraphBuilder) => (x: string, name: string, w: Float32Array, inp: number, out: number, path: string) =>
   g.op1('MatMul', `${path}/MatMul`, [x, g.float(name, [inp, out], w)]);
 
-const floatGather = (g: GraphBuilder) => (name: string, table: Float32Array, dims: [number, number], indices: string,
-  path: string) => g.op1('Gather', `${path}/Gather`, [g.float(name, dims, table), indices]);
+const floatGather = (g: GraphBuilder) => (name: string, table: TableSource, indices: string, path: string) =>
+  g.op1('Gather', `${path}/Gather`, [floatTable(g, name, table), indices]);
+
+/** A table in the graph's float type; float16 converted block by block, so the float32 table is never whole. */
+function floatTable(g: GraphBuilder, name: string, table: TableSource): string {
+  const dims = [table.rows, table.cols];
+  if (g.floatType !== DataType.FLOAT16) return g.initializer(name, dims, DataType.FLOAT, readWholeTable(table));
+  const half = new Uint16Array(table.rows * table.cols);
+  forEachRowBlock(table, (values, at) => half.set(toFloat16Bits(values), at));
+  return g.initializer(name, dims, DataType.FLOAT16, half);
+}
 
 export function weightOps(g: GraphBuilder, dtype: GeneratedDtype): WeightOps {
   switch (dtype) {
@@ -63,9 +74,10 @@ function q8Ops(g: GraphBuilder): WeightOps {
       const scale = g.op1('Mul', `${path}/MatMul_quant_scales_mul`, [xs, ws]);
       return g.op1('Mul', `${path}/MatMul_quant_output`, [accF, scale]);
     },
-    gather(name, table, dims, indices, path, word) {
-      if (!word) return floatGather(g)(name, table, dims, indices, path);
+    gather(name, table, indices, path, word) {
+      if (!word) return floatGather(g)(name, table, indices, path);
       const q = quantizeAsymmetricUint8(table);
+      const dims = [table.rows, table.cols];
       const gathered = g.op1('Gather', `${path}/Gather_quant`, [
         g.initializer(`${name}_quantized`, dims, DataType.UINT8, q.data), indices]);
       return g.op1('DequantizeLinear', `${path}/DequantizeLinear`, [
@@ -112,8 +124,9 @@ function ortDynamicOps(g: GraphBuilder, weightType: 'int8' | 'uint8'): WeightOps
         [`${path}/MatMul_quant_scales_mul:0`]);
       return g.named('Mul', `${path}/MatMul_quant_output_scale_mul`, [accF, scale], [product])[0];
     },
-    gather(name, table, dims, indices, path) {
+    gather(name, table, indices, path) {
       const q = quantizeLikeOrt(table, 'uint8');
+      const dims = [table.rows, table.cols];
       const gathered = `${path}/Gather_output_0`;
       g.named('Gather', `${path}/Gather`, [g.initializer(`${name}_quantized`, dims, DataType.UINT8, q.data), indices],
         [`${gathered}_quantized`]);

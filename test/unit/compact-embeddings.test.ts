@@ -78,10 +78,10 @@ describe('quantizeTable4Bit', () => {
     const cols = 64;
     const table = Float32Array.from({ length: rows * cols }, (_, i) => Math.cos(i * 0.37) * (1 + (i % 7)));
     const reads: [number, number][] = [];
-    const t = quantizeRows4Bit((first, count) => {
+    const t = quantizeRows4Bit({ rows, cols, read: (first, count) => {
       reads.push([first, count]);
       return table.slice(first * cols, (first + count) * cols); // a copy, as a read from disk is
-    }, rows, cols, 32);
+    } }, 32);
     expect(reads.length).toBeGreaterThan(1);
     expect(reads.reduce((n, [, count]) => n + count, 0)).toBe(rows);
     for (const r of [0, 1, 4_095, 4_096, 4_097, rows - 1]) {
