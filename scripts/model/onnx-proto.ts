@@ -113,6 +113,8 @@ const schema = {
 
 const root = protobuf.Root.fromJSON(schema);
 const ModelProtoType = root.lookupType('onnx.ModelProto');
+const GraphProtoType = root.lookupType('onnx.GraphProto');
+const TensorProtoType = root.lookupType('onnx.TensorProto');
 
 export interface TensorMsg {
   name: string;
@@ -153,6 +155,49 @@ export interface ModelMsg {
 
 export function encodeModel(model: ModelMsg): Uint8Array {
   return ModelProtoType.encode(ModelProtoType.fromObject(model)).finish();
+}
+
+const encodeAs = (type: protobuf.Type, message: object) => type.encode(type.fromObject(message)).finish();
+
+/** A length-delimited field's key and length (wire type 2). */
+function fieldHeader(field: number, length: number): Uint8Array {
+  const bytes = [field * 8 + 2];
+  for (let rest = length; ; rest = Math.floor(rest / 128)) {
+    if (rest < 128) {
+      bytes.push(rest);
+      break;
+    }
+    bytes.push((rest % 128) + 128);
+  }
+  return Uint8Array.from(bytes);
+}
+
+const totalLength = (parts: readonly Uint8Array[]) => parts.reduce((n, p) => n + p.byteLength, 0);
+
+/** An initializer's bytes as parts: its inline weights are the caller's array itself, not a copy. */
+function tensorParts(tensor: TensorMsg): Uint8Array[] {
+  if (!tensor.rawData) return [encodeAs(TensorProtoType, tensor)];
+  const { rawData, ...rest } = tensor;
+  // Fields are written in number order; rawData (9) is the last one an inline tensor sets.
+  return [encodeAs(TensorProtoType, rest), fieldHeader(9, rawData.byteLength), rawData];
+}
+
+/**
+ * `encodeModel`'s bytes as a list of parts whose concatenation is those bytes, without copying the initializers'
+ * weights: a file kept inline (a 1.1 GB fp16 model) is written from its weights as they are, not from a second,
+ * encoded copy. Each part is a message's fields in number order, as protobufjs writes them.
+ */
+export function encodeModelParts(model: ModelMsg): Uint8Array[] {
+  const { graph, opsetImport, metadataProps, ...head } = model;
+  const { node, name, initializer, input, output } = graph;
+  const graphParts = [encodeAs(GraphProtoType, { node, name })];
+  for (const tensor of initializer) {
+    const parts = tensorParts(tensor);
+    graphParts.push(fieldHeader(5, totalLength(parts)), ...parts);
+  }
+  graphParts.push(encodeAs(GraphProtoType, { input, output }));
+  return [encodeAs(ModelProtoType, head), fieldHeader(7, totalLength(graphParts)), ...graphParts,
+    encodeAs(ModelProtoType, { opsetImport, metadataProps })];
 }
 
 /** Decodes a model with int64 fields as numbers and bytes as Uint8Array (for tests and inspection). */

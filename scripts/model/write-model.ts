@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { encodeModel, type ModelMsg, type ValueInfoMsg } from './onnx-proto.ts';
+import { encodeModel, encodeModelParts, type ModelMsg, type ValueInfoMsg } from './onnx-proto.ts';
 import { buildXlmrGraph, inlineSink, IR_VERSION, isHalfPrecision, OPSET, type GraphOptions, type InitializerSink } from './graph.ts';
 import { buildBertGraph } from './bert-graph.ts';
 import { ARCH_CONSTANTS, LABEL_COUNTS, ONNX_FILE, presetDims, Q4_BLOCK_SIZE, type Arch, type GeneratedDtype,
@@ -99,6 +99,23 @@ class ExternalDataSink implements InitializerSink {
 
 export function onnxModelBytes(weights: ModelWeights, dtype: GeneratedDtype, sink: InitializerSink = inlineSink,
   options: GraphOptions = {}): Uint8Array {
+  return encodeModel(onnxModel(weights, dtype, sink, options));
+}
+
+/** `onnxModelBytes` written to `file` part by part: the weights are not copied into one encoded buffer first. */
+export function writeOnnxModel(file: string, weights: ModelWeights, dtype: GeneratedDtype, sink: InitializerSink,
+  options: GraphOptions): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (const part of encodeModelParts(onnxModel(weights, dtype, sink, options))) {
+      for (let at = 0; at < part.byteLength;) at += fs.writeSync(fd, part, at);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function onnxModel(weights: ModelWeights, dtype: GeneratedDtype, sink: InitializerSink, options: GraphOptions): ModelMsg {
   const { arch, labels } = weights.dims;
   const graph = (arch === 'bert' ? buildBertGraph : buildXlmrGraph)(weights, dtype, sink, options);
   const model: ModelMsg = {
@@ -123,7 +140,7 @@ export function onnxModelBytes(weights: ModelWeights, dtype: GeneratedDtype, sin
       output: [io('logits', graph.logitsType, ['batch_size', labels])],
     },
   };
-  return encodeModel(model);
+  return model;
 }
 
 /**
@@ -183,14 +200,14 @@ export function writeOnnxFiles(weights: ModelWeights, dtypes: GeneratedDtype[], 
       const dataRel = `${rel}_data`;
       const sink = new ExternalDataSink(path.join(out, dataRel), path.basename(dataRel));
       try {
-        fs.writeFileSync(file, onnxModelBytes(weights, dtype, sink, graphOptions));
+        writeOnnxModel(file, weights, dtype, sink, graphOptions);
       } finally {
         sink.close();
       }
       done(rel);
       done(dataRel);
     } else {
-      fs.writeFileSync(file, onnxModelBytes(weights, dtype, inlineSink, graphOptions));
+      writeOnnxModel(file, weights, dtype, inlineSink, graphOptions);
       done(rel);
     }
   }

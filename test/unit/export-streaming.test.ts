@@ -1,6 +1,15 @@
-// The exporter reads embedding tables a few thousand rows at a time (scripts/model/table-rows.ts); each quantiser
-// must give the bytes it gives the whole table.
+// What keeps the exporter's memory near one copy of its output: embedding tables read a few thousand rows at a time
+// (scripts/model/table-rows.ts), each quantiser giving the bytes it gives the whole table; and ONNX files written part
+// by part from the weights (encodeModelParts), byte for byte what one encoded buffer holds.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decodeModel, encodeModel, encodeModelParts } from '../../scripts/model/onnx-proto.ts';
+import { onnxModelBytes, resolveDims, writeOnnxModel } from '../../scripts/model/write-model.ts';
+import { WeightSource } from '../../scripts/model/weights.ts';
+import { DTYPES } from '../../scripts/model/presets.ts';
+import type { InitializerSink } from '../../scripts/model/graph.ts';
 import { forEachRowBlock, ROWS_PER_READ, tableInMemory, type TableSource } from '../../scripts/model/table-rows.ts';
 import { quantizeAsymmetricUint8, quantizeLikeOrt } from '../../scripts/model/quantize.ts';
 
@@ -45,5 +54,35 @@ describe('tables read in row blocks', () => {
 
   it('refuses a table whose size does not match its shape', () => {
     expect(() => tableInMemory(new Float32Array(10), 3, 4)).toThrow('a 3×4 table has 12 values, not 10');
+  });
+});
+
+describe('ONNX files written part by part', () => {
+  const weights = new WeightSource(resolveDims('tiny', 1000), 7);
+  const external: InitializerSink = { place: (name) => (name.includes('word') ? [{ key: 'location', value: 'x.onnx_data' }] : undefined) };
+
+  it('give encodeModel\'s bytes for every dtype, inline and with external data', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-parts-'));
+    try {
+      for (const dtype of DTYPES) {
+        for (const [label, sink] of [['inline', { place: () => undefined }], ['external', external]] as const) {
+          const file = path.join(dir, `${dtype}-${label}.onnx`);
+          writeOnnxModel(file, weights, dtype, sink, {});
+          const whole = onnxModelBytes(weights, dtype, sink);
+          expect(fs.readFileSync(file).equals(Buffer.from(whole)), `${dtype} ${label}`).toBe(true);
+        }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('hand the weights over as they are, not copied', () => {
+    const raw = Uint8Array.from({ length: 300 }, (_, i) => i % 251); // past 127 bytes: a two-byte length
+    const model = decodeModel(onnxModelBytes(weights, 'fp32'));
+    model.graph.initializer = [{ name: 'w', dims: [300], dataType: 2, rawData: raw }];
+    const parts = encodeModelParts(model);
+    expect(parts).toContain(raw);
+    expect(Buffer.concat(parts).equals(Buffer.from(encodeModel(model)))).toBe(true);
   });
 });
