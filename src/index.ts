@@ -12,8 +12,8 @@
  */
 export { createWorkerReranker as createReranker, type WorkerReranker } from './worker/client.ts';
 export type { Endpoint } from './worker/protocol.ts';
-export { cachedModelFiles, cachedModels, clearModelCache, deleteCachedModel, persistModelStorage, type CachedFile,
-  type CachedModel } from './lib/files/cache.ts';
+export { cachedModelFiles, cachedModels, clearModelCache, deleteCachedModel, persistModelStorage, storageState,
+  type CachedFile, type CachedModel, type StorageState } from './lib/files/cache.ts';
 export { DTYPE_ORDER, DTYPES, type DtypeSpec } from './lib/dtypes.ts';
 export { KNOWN_MODELS, knownModel, publishedDtypes, type KnownModel } from './lib/files/known-models.ts';
 export type { MemoryUsage } from './lib/runtime/memory.ts';

@@ -40,6 +40,17 @@ export type LoadProgress =
       verified?: 'sha256' | 'size' | 'none' }
   | { status: 'ready'; info: RerankerInfo };
 
+/** A file of a loaded model: its size, and whether it came from the browser cache or (how) it was downloaded. */
+export interface LoadedFile {
+  path: string;
+  bytes: number;
+  fromCache: boolean;
+  /** For a download: what its bytes were checked against (the server's SHA-256, its size, or nothing it declared). */
+  verified?: 'sha256' | 'size' | 'none';
+  /** For a download that picked up again instead of starting over: the last time it did. */
+  resumed?: DownloadResume;
+}
+
 /**
  * A download that continued instead of starting over: after a page reload (`stored`: the pieces already in the
  * browser cache), a dropped connection or an error answer (`retry`). `ranged` is false where the server ignored the
@@ -141,7 +152,7 @@ export interface RerankerInfo {
   backend: Device | (string & {});
   dtype: Dtype;
   /** Model files read, with sizes. */
-  files: { path: string; bytes: number; fromCache: boolean }[];
+  files: LoadedFile[];
   loadMs: number;
   maxLength: number;
   fallbacks: Fallback[];

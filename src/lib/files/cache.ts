@@ -3,7 +3,7 @@
  * downloads): what is in it, how big, per file and per model, and deleting one model or all. Runs in a page or a
  * worker. A large download in progress is stored in pieces (download/stored-file.ts): listed as one partial file.
  */
-export { persistModelStorage } from './storage.ts';
+export { persistModelStorage, storageState, type StorageState } from './storage.ts';
 
 export interface CachedFile {
   url: string;

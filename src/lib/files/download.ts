@@ -34,6 +34,8 @@ export interface Downloaded {
   verified: 'sha256' | 'size' | 'none';
   /** Why the file could not be kept in the browser cache, when it could not. */
   cacheError?: string;
+  /** The last time the download picked up again instead of starting over, if it did. */
+  resumed?: DownloadResume;
 }
 
 const aborted = (signal?: AbortSignal) => new AbortError('model loading was aborted', { cause: signal?.reason });
@@ -184,6 +186,7 @@ export async function downloadFile(target: DownloadTarget): Promise<Downloaded> 
 
   const transfer = new Transfer(target);
   let resumed = await restorePieces(target, transfer);
+  let lastResume = resumed;
   let failures = 0;
   let lastProblem = '';
   let quotaChecked = false;
@@ -248,6 +251,7 @@ export async function downloadFile(target: DownloadTarget): Promise<Downloaded> 
     if (continuing > 0) resumed = { from: continuing, cause: resumed?.cause === 'stored' && failures === 0 ? 'stored' : 'retry', ranged };
     if (resumed) {
       target.onBytes(transfer.received.length, transfer.declared?.size ?? null, resumed);
+      lastResume = resumed;
       resumed = undefined;
     }
     const before = transfer.received.length;
@@ -263,7 +267,8 @@ export async function downloadFile(target: DownloadTarget): Promise<Downloaded> 
       failures = transfer.received.length > before ? 1 : failures + 1;
     }
   }
-  return finish(target, transfer);
+  const done = await finish(target, transfer);
+  return lastResume ? { ...done, resumed: lastResume } : done;
 }
 
 /** The whole file from the cache, trusted only when its body is as long as its stored length. */

@@ -19,6 +19,9 @@ export interface FileRead {
   cacheError?: string;
   /** The file went to the browser cache (read from it, or stored after its download). */
   kept?: boolean;
+  /** A download's check of its bytes, and where it picked up again if it did (see LoadedFile). */
+  verified?: 'sha256' | 'size' | 'none';
+  resumed?: DownloadResume;
 }
 
 export interface ModelFileReader {
@@ -170,7 +173,8 @@ class UrlReader implements ModelFileReader {
     });
     this.progress.done(path, file.bytes.byteLength, file.fromCache, file.verified);
     return { path, bytes: file.bytes, fromCache: file.fromCache, ...(cache ? { kept: !file.cacheError } : {}),
-      ...(file.cacheError ? { cacheError: file.cacheError } : {}) };
+      ...(file.cacheError ? { cacheError: file.cacheError } : {}), ...(file.fromCache ? {} : { verified: file.verified }),
+      ...(file.resumed ? { resumed: file.resumed } : {}) };
   }
 }
 

@@ -70,6 +70,32 @@ export async function persistModelStorage(): Promise<boolean | null> {
   return askToPersist();
 }
 
+/** The origin's storage as the browser reports it, without asking for anything; nulls where it does not say. */
+export interface StorageState {
+  /** Whether the browser keeps the origin's storage under pressure (`persisted()`). */
+  persisted: boolean | null;
+  /** Bytes the origin stores (all of it: other caches too) and may store, from `estimate()`. */
+  usage: number | null;
+  quota: number | null;
+}
+
+/**
+ * @example
+ * await storageState() // → { persisted: false, usage: 412_041, quota: 10_737_418_240 }
+ */
+export async function storageState(): Promise<StorageState> {
+  const storage = storageManager();
+  const [persisted, estimate] = await Promise.all([
+    storage?.persisted?.().catch(() => null) ?? null,
+    storage?.estimate?.().catch(() => undefined),
+  ]);
+  return {
+    persisted: typeof persisted === 'boolean' ? persisted : null,
+    usage: typeof estimate?.usage === 'number' ? estimate.usage : null,
+    quota: typeof estimate?.quota === 'number' ? estimate.quota : null,
+  };
+}
+
 /**
  * What `info.storage` says of a load's files: whether all were kept in the browser cache, their bytes, and, once
  * they are, the browser's answer to keeping them. Undefined where no file went through the cache (Node, picked files,

@@ -209,7 +209,8 @@ function describeLoad(settings: Settings, tokenized: Tokenized, started: Started
   return {
     backend: started.session.device,
     dtype: started.model.dtype,
-    files: files.map((f) => ({ path: f.path, bytes: f.bytes.byteLength, fromCache: f.fromCache })),
+    files: files.map((f) => ({ path: f.path, bytes: f.bytes.byteLength, fromCache: f.fromCache,
+      ...(f.verified ? { verified: f.verified } : {}), ...(f.resumed ? { resumed: f.resumed } : {}) })),
     loadMs,
     maxLength: tokenized.maxLength,
     fallbacks: started.fallbacks,

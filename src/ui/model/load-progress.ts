@@ -4,12 +4,15 @@ import { customElement, property } from 'lit/decorators.js';
 import type { FileProgress, OverallProgress } from './model-controller.ts';
 import { formatByteProgress, formatBytes } from '../shared/format.ts';
 import { baseStyles } from '../shared/styles.ts';
+import { describeResume, describeVerified } from './storage-words.ts';
 
 /** After a total the server did not send: the known model's size stands in for it. */
 const ESTIMATED = ' (expected size)';
 
 /**
- * Download progress of a model load: one bar per file ("onnx/model_quantized.onnx 12.3 / 570.7 MB") and one overall.
+ * Download progress of a model load: one bar per file ("onnx/model_quantized.onnx 12.3 / 570.7 MB") and one overall;
+ * under a file's bar, where its download resumed instead of starting over, and once done, what its bytes were checked
+ * against.
  * A file whose size is not known yet shows an indeterminate bar, unless the model is a known one: then its known size
  * stands in, marked "(expected size)".
  *
@@ -47,6 +50,11 @@ export class LoadProgressElement extends LitElement {
       .overall {
         font-weight: 600;
       }
+      .resumed {
+        grid-column: 1 / -1;
+        font-size: 0.8rem;
+        color: var(--muted);
+      }
     `,
   ];
 
@@ -67,9 +75,10 @@ export class LoadProgressElement extends LitElement {
           (f) => html`<li data-testid="load-progress-file">
             <span class="name">${f.file}</span>
             <span class="bytes">${f.done
-              ? `${formatBytes(f.loaded)}${f.fromCache ? ' (cache)' : ''} ✓`
+              ? `${formatBytes(f.loaded)}${f.fromCache ? ' (cache)' : ''}${describeVerified(f.verified) ? `, ${describeVerified(f.verified)}` : ''} ✓`
               : `${formatByteProgress(f.loaded, f.total)}${f.estimated ? ESTIMATED : ''}`}</span>
             <progress aria-label=${f.file} max=${f.total ?? nothing} value=${f.total ? f.loaded : nothing}></progress>
+            ${f.resumed ? html`<span class="resumed" data-testid="load-progress-resumed">${describeResume(f.resumed)}</span>` : nothing}
           </li>`,
         )}
       </ul>

@@ -5,7 +5,7 @@
  * changes (wasm after a lost GPU device).
  */
 import type { ReactiveControllerHost } from 'lit';
-import type { ByteProgress, LoadProgress, RerankerInfo, RerankerOptions } from '../../lib/types.ts';
+import type { ByteProgress, DownloadResume, LoadProgress, RerankerInfo, RerankerOptions } from '../../lib/types.ts';
 import { createAppReranker, type AppReranker } from '../app/reranker-source.ts';
 import { RerankerSlot } from '../shared/reranker-slot.ts';
 import { TaskController } from '../shared/task-controller.ts';
@@ -20,6 +20,10 @@ export interface FileProgress {
   fromCache: boolean;
   /** `total` is the known model's size for this file: the server did not say (no Content-Length). */
   estimated?: boolean;
+  /** The download picked up again instead of starting over (the latest time it did). */
+  resumed?: DownloadResume;
+  /** Once done: what the bytes were checked against. */
+  verified?: 'sha256' | 'size' | 'none';
 }
 
 /** Overall bytes; `estimated` when some file's total is the known model's size rather than the server's. */
@@ -133,15 +137,19 @@ export class ModelController extends TaskController<[LoadRequest], AppReranker> 
         break;
       case 'progress': {
         const known = event.total === null ? this.knownSizes[event.file] : undefined;
+        const resumed = event.resumed ?? this.files.get(event.file)?.resumed;
         this.files.set(event.file, { file: event.file, loaded: event.loaded, total: event.total ?? known ?? null, done: false,
-          fromCache: false, estimated: known !== undefined });
+          fromCache: false, estimated: known !== undefined, ...(resumed ? { resumed } : {}) });
         this.overall = this.overallOf(event.overall);
         break;
       }
-      case 'done':
-        this.files.set(event.file, { file: event.file, loaded: event.bytes, total: event.bytes, done: true, fromCache: event.fromCache });
+      case 'done': {
+        const resumed = this.files.get(event.file)?.resumed;
+        this.files.set(event.file, { file: event.file, loaded: event.bytes, total: event.bytes, done: true, fromCache: event.fromCache,
+          ...(resumed ? { resumed } : {}), ...(event.verified ? { verified: event.verified } : {}) });
         this.overall = this.overallOf(event.overall);
         break;
+      }
       case 'ready':
         break;
     }

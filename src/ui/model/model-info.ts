@@ -1,11 +1,12 @@
 /** `<model-info>`: what is loaded: model, backend, dtype, files, load time, memory. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { RerankerInfo } from '../../lib/types.ts';
+import type { LoadedFile, RerankerInfo } from '../../lib/types.ts';
 import { DEFAULT_HUB_HOST } from '../../lib/files/cache.ts';
 import { formatBytes, formatMs } from '../shared/format.ts';
 import { downloadedFrom } from './model-choice.ts';
 import { baseStyles, stackTableStyles } from '../shared/styles.ts';
+import { describeModelStorage, describeResume, describeVerified } from './storage-words.ts';
 
 /**
  * What actually loaded: backend, dtype, adapter, every fallback and note, files with sizes, load time, and a banner
@@ -86,6 +87,10 @@ export class ModelInfoElement extends LitElement {
           : 'none'}</dd>
         <dt>Load time</dt>
         <dd data-testid="info-load-ms">${formatMs(info.loadMs)} ms</dd>
+        ${info.storage
+          ? html`<dt>Stored</dt>
+              <dd data-testid="info-storage" data-kept=${String(info.storage.kept)}>${describeModelStorage(info.storage)}</dd>`
+          : nothing}
         ${fidelity
           ? html`<dt>Self-check</dt>
               <dd>${fidelity.ok ? 'matches wasm' : 'DIFFERS from wasm'}: max |Δlogit| ${fidelity.maxDiff.toPrecision(3)} over
@@ -107,15 +112,21 @@ export class ModelInfoElement extends LitElement {
       <h3>Files</h3>
       <div class="table-wrap">
         <table class="stack" data-testid="info-files">
-          <thead><tr><th class="text" scope="col">File</th><th scope="col">Size</th><th scope="col">Came from</th></tr></thead>
+          <thead><tr><th class="text" scope="col">File</th><th scope="col">Size</th><th class="text" scope="col">Came from</th></tr></thead>
           <tbody>
             ${info.files.map(
-              (f) => html`<tr data-testid="info-file" data-from-cache=${f.fromCache}><td class="text head">${f.path}</td><td data-label="size">${formatBytes(f.bytes)}</td><td data-label="came from">${f.fromCache ? 'browser cache' : origin}</td></tr>`,
+              (f) => html`<tr data-testid="info-file" data-from-cache=${f.fromCache}><td class="text head">${f.path}</td><td data-label="size">${formatBytes(f.bytes)}</td><td class="text" data-label="came from">${f.fromCache ? 'browser cache' : origin}${this.renderArrival(f)}</td></tr>`,
             )}
           </tbody>
         </table>
       </div>
     `;
+  }
+
+  /** How a downloaded file arrived: where it resumed, and what its bytes were checked against. */
+  private renderArrival(file: LoadedFile) {
+    const words = [file.resumed && describeResume(file.resumed), describeVerified(file.verified)].filter(Boolean);
+    return words.length ? html`<br /><span class="hint" data-testid="info-file-arrival">${words.join('; ')}</span>` : nothing;
   }
 }
 

@@ -75,17 +75,22 @@ export class ModelPanel extends LitElement {
   /** What holds the model now (a rerank, a sweep): loading another would swap it under that run. */
   @property({ attribute: false }) blockedBy: string | null = null;
 
-  /** Bumped whenever the loaded model changes: the cache listing re-reads then. */
-  @state() private loads = 0;
+  /** Bumped whenever a load ends, however it ended (a failed download leaves pieces): the cache listing re-reads then. */
+  private loads = 0;
+  private wasLoading = false;
 
   private readonly model = new ModelController(this, (reranker) => {
-    this.loads++;
     this.loadedHost = this.lastLoadHost;
     this.dispatchEvent(new CustomEvent<RerankerChangeDetail>('reranker-change', { detail: { reranker }, bubbles: true, composed: true }));
   });
 
   private readonly hasWebGpu = typeof navigator !== 'undefined' && 'gpu' in navigator;
   private wasBusy = false;
+
+  protected override willUpdate(): void {
+    if (this.wasLoading && !this.model.pending) this.loads++;
+    this.wasLoading = this.model.pending;
+  }
 
   protected override updated(): void {
     if (this.model.pending !== this.wasBusy) {
@@ -173,7 +178,7 @@ export class ModelPanel extends LitElement {
         ? html`<p class="hint" data-testid="model-kept">Until the new model is ready, the loaded one stays in use: ${this.describeLoaded()}.</p>`
         : nothing}
       <model-info .info=${this.model.info} .hubHost=${this.loadedHost}></model-info>
-      <model-cache .revision=${this.loads} ?busy=${loading}></model-cache>
+      <model-cache .revision=${this.loads} ?busy=${loading} ?stored=${this.model.info?.storage?.kept === true}></model-cache>
     `;
   }
 
