@@ -1,6 +1,7 @@
 /**
  * Load progress where the server sends no sizes (a compressed response without Content-Length, as vite preview
  * serves): the model controller stands in the known model's file size, marked as expected, so the overall bar fills.
+ * And a download that resumed: the controller keeps where and why through later events and into `done`.
  */
 import { describe, expect, it } from 'vitest';
 import type { ReactiveControllerHost } from 'lit';
@@ -58,5 +59,39 @@ describe('known sizes stand in for a total the server did not send', () => {
     ]));
     unknown.run({ model: 'someone/unknown' });
     expect(unknown.overall).toEqual({ loaded: 10, total: null, estimated: false });
+  });
+});
+
+/** A controller whose load reports `events` and then never finishes. */
+function reportedBy(events: LoadProgress[]): ModelController {
+  const controller = new ModelController(host(), () => {}, loadReporting(events));
+  controller.run({ model: 'someone/model' });
+  return controller;
+}
+
+describe('a resumed download in the load progress', () => {
+  const overall = (loaded: number) => ({ loaded, total: 1_000 });
+  const resumed = { from: 600, cause: 'stored', ranged: true } as const;
+
+  it('keeps the resume through later progress events and into done, with what the bytes were checked against', () => {
+    const mid = reportedBy([
+      { status: 'progress', file: ONNX, loaded: 600, total: 1_000, overall: overall(600), resumed },
+      { status: 'progress', file: ONNX, loaded: 800, total: 1_000, overall: overall(800) },
+    ]);
+    expect(mid.files.get(ONNX)).toMatchObject({ loaded: 800, done: false, resumed });
+    const done = reportedBy([
+      { status: 'progress', file: ONNX, loaded: 600, total: 1_000, overall: overall(600), resumed },
+      { status: 'done', file: ONNX, bytes: 1_000, fromCache: false, overall: overall(1_000), verified: 'sha256' },
+    ]);
+    expect(done.files.get(ONNX)).toMatchObject({ loaded: 1_000, done: true, resumed, verified: 'sha256' });
+  });
+
+  it('a download that never resumed says nothing of it', () => {
+    const plain = reportedBy([
+      { status: 'progress', file: ONNX, loaded: 10, total: 1_000, overall: overall(10) },
+      { status: 'done', file: ONNX, bytes: 1_000, fromCache: true, overall: overall(1_000) },
+    ]);
+    expect(plain.files.get(ONNX)).not.toHaveProperty('resumed');
+    expect(plain.files.get(ONNX)).not.toHaveProperty('verified');
   });
 });
