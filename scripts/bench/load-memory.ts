@@ -4,7 +4,10 @@
  * one), sampled every 100 ms from /proc (Linux), above the idle page's. Each run uses a fresh profile on disk, so the
  * file is downloaded (not read from the cache); `--cached` loads it twice and measures the second, cached load.
  *
- *   npx tsx scripts/bench/load-memory.ts --dir /tmp/full-q8 [--dtype q8] [--cached]
+ *   npx tsx scripts/bench/load-memory.ts --dir /tmp/full-q8 [--dtype q8] [--device wasm|webgpu] [--cached]
+ *
+ * WebGPU (SwiftShader here) keeps its buffers in the GPU process, which is not counted: the renderer's share is what
+ * the page holds.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,7 +19,10 @@ import { serveHub } from '../../tools/hub-server.ts';
 import type { HubLoadResult } from '../../tools/pages/downloads-page.ts';
 import type { Dtype } from '../../src/lib/types.ts';
 
-const { values } = parseArgs({ options: { dir: { type: 'string' }, dtype: { type: 'string', default: 'q8' }, cached: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { dir: { type: 'string' }, dtype: { type: 'string', default: 'q8' },
+  device: { type: 'string', default: 'wasm' }, cached: { type: 'boolean', default: false } } });
+if (values.device !== 'wasm' && values.device !== 'webgpu') throw new Error('--device is wasm or webgpu');
+const device = values.device as 'wasm' | 'webgpu';
 if (!values.dir) throw new Error('--dir is required');
 
 /** Resident bytes of every process under `root` whose command line says it is a renderer. */
@@ -57,7 +63,7 @@ const server = await startDevServer();
 // A profile on disk, as a user's: an incognito profile keeps the Cache API in memory.
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'load-memory-'));
 const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH,
-  args: CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu') });
+  args: device === 'webgpu' ? CHROMIUM_ARGS : CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu') });
 const browserPid = Number(fs.readdirSync('/proc').find((pid) => {
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -73,7 +79,7 @@ try {
   await page.waitForFunction(() => window.downloadsReady === true);
   // The folder's URL on the server's second origin (what the hub redirects to), so that the code before remoteHost
   // existed loads it the same way.
-  const request = { remoteHost: hub.remoteHost, model: `${hub.cdnOrigin}/repos/generated/full/`, pieceBytes: 8 * 1024 * 1024, dtype: values.dtype as Dtype };
+  const request = { remoteHost: hub.remoteHost, model: `${hub.cdnOrigin}/repos/generated/full/`, pieceBytes: 8 * 1024 * 1024, dtype: values.dtype as Dtype, device };
   if (values.cached) {
     const first = await page.evaluate((r) => window.loadHub(r), request);
     if (first.error) throw new Error(`${first.error.name}: ${first.error.message}`);
@@ -90,6 +96,7 @@ try {
   if (result.error) throw new Error(`${result.error.name}: ${result.error.message}`);
   const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
   console.log(JSON.stringify({ file: path.basename(modelFile), fileBytes, cached: values.cached, backend: result.info?.backend,
+    selfCheck: result.info?.runtime?.fidelity ?? null,
     fromCache: result.info?.files.map((f) => f.fromCache), storage: result.info?.storage, loadMs: Math.round(performance.now() - started) }));
   console.log(`idle ${mb(idle)}, peak ${mb(peak)}, above idle ${mb(peak - idle)} = ${((peak - idle) / fileBytes).toFixed(2)}× the ${mb(fileBytes)} file`);
 } finally {

@@ -185,7 +185,14 @@ export interface OnnxRuntimeDetails {
   numThreads: number;
   /** Result of the self-check against wasm, when one ran. */
   fidelity: FidelityCheck | null;
+  /**
+   * How the weights reached onnxruntime: an inline file's as external data read from the file's own bytes (held once
+   * here, once by the session), the model's own external data files, or the file as it is (parsed whole).
+   */
+  weights: WeightsPath;
 }
+
+export type WeightsPath = 'file-as-external-data' | 'external-data' | 'inline';
 
 /** The browser cache's hold on a loaded model. */
 export interface ModelStorage {

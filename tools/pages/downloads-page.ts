@@ -16,6 +16,8 @@ export interface HubLoad {
   pieceBytes: number;
   /** Default q8. */
   dtype?: DtypeRequest;
+  /** Default wasm. */
+  device?: 'wasm' | 'webgpu';
   /** Run in a worker whose storage quota is 200,000 bytes (small-quota.worker.ts), through `endpoint`. */
   smallQuota?: boolean;
 }
@@ -39,11 +41,11 @@ declare global {
   }
 }
 
-window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, dtype = 'q8' }) => {
+window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, dtype = 'q8', device = 'wasm' }) => {
   const events: HubLoadResult['events'] = [];
   const endpoint = smallQuota ? new Worker(new URL('./small-quota.worker.ts', import.meta.url), { type: 'module' }) : undefined;
   try {
-    const reranker = await createReranker({ model, remoteHost, downloadPieceBytes: pieceBytes, device: 'wasm', dtype, endpoint,
+    const reranker = await createReranker({ model, remoteHost, downloadPieceBytes: pieceBytes, device, dtype, endpoint,
       progress: (event) => {
         if (event.status !== 'ready') events.push(event);
       } });

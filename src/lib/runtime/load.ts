@@ -220,7 +220,8 @@ function describeLoad(settings: Settings, tokenized: Tokenized, started: Started
     labels: started.session.labels,
     embeddings: embeddingStorage(tokenized.modelConfig, started.model.dtype),
     modelId: typeof source === 'string' ? source : 'url' in source ? source.url : 'local files',
-    runtime: { name: 'onnxruntime-web', adapter: probe.adapter, numThreads: ort.env.wasm.numThreads ?? settings.numThreads, fidelity },
+    runtime: { name: 'onnxruntime-web', adapter: probe.adapter, numThreads: ort.env.wasm.numThreads ?? settings.numThreads, fidelity,
+      weights: started.session.weights },
   };
 }
 

@@ -5,57 +5,12 @@
  * run. A minimal protobuf walk: length-delimited fields (weights included) are skipped, never copied.
  */
 import { ModelLoadError } from '../errors.ts';
+import { fields, varint, WIRE, type Field } from './protobuf-fields.ts';
 
 /** onnx.proto field numbers: ModelProto.graph, GraphProto.node / initializer, NodeProto.input / op_type, TensorProto.dims / name. */
 const FIELD = { modelGraph: 7, graphNode: 1, graphInitializer: 5, nodeInput: 1, nodeOpType: 4, tensorDims: 1, tensorName: 8 } as const;
-const WIRE = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const;
-
 /** The ops that look rows up by `input_ids` (GatherBlockQuantized: a compact export's 4-bit tables). */
 const LOOKUPS: ReadonlySet<string> = new Set(['Gather', 'GatherBlockQuantized']);
-
-interface Field {
-  number: number;
-  wire: number;
-  /** The varint's value, for varint fields. */
-  value: number;
-  /** Where a length-delimited field's bytes start and end. */
-  start: number;
-  end: number;
-}
-
-function varint(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0;
-  let scale = 1;
-  for (let i = at; i < bytes.length && i < at + 10; i++) {
-    value += (bytes[i] & 0x7f) * scale;
-    scale *= 128;
-    if (bytes[i] < 0x80) return [value, i + 1];
-  }
-  throw new Error('truncated varint');
-}
-
-function* fields(bytes: Uint8Array, start: number, end: number): Generator<Field> {
-  let at = start;
-  while (at < end) {
-    const [key, afterKey] = varint(bytes, at);
-    const number = Math.floor(key / 8);
-    const wire = key % 8;
-    if (wire === WIRE.varint) {
-      const [value, next] = varint(bytes, afterKey);
-      yield { number, wire, value, start: afterKey, end: next };
-      at = next;
-    } else if (wire === WIRE.bytes) {
-      const [length, from] = varint(bytes, afterKey);
-      if (from + length > end) throw new Error('a field runs past its message');
-      yield { number, wire, value: length, start: from, end: from + length };
-      at = from + length;
-    } else if (wire === WIRE.fixed64 || wire === WIRE.fixed32) {
-      at = afterKey + (wire === WIRE.fixed64 ? 8 : 4);
-    } else {
-      throw new Error(`unsupported wire type ${wire}`);
-    }
-  }
-}
 
 const text = (bytes: Uint8Array, f: Field) => new TextDecoder().decode(bytes.subarray(f.start, f.end));
 

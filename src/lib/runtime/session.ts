@@ -3,9 +3,10 @@ import { ort } from './ort.ts';
 import { modelFeeds, type TokenRow } from '../batching/padding.ts';
 import { DeviceLostError, ModelLoadError, OutOfMemoryError } from '../errors.ts';
 import { namedError } from './run-errors.ts';
+import { splitInlineWeights } from './inline-weights.ts';
 import { floatTensorToNumbers } from './float16.ts';
 import type { ModelConfig } from '../files/model-config.ts';
-import type { Device } from '../types.ts';
+import type { Device, WeightsPath } from '../types.ts';
 
 export interface ExternalDataFile {
   path: string;
@@ -68,19 +69,24 @@ export class ModelSession {
     private readonly hooks: SessionHooks,
     /** Two: the relevance logit is relevant − not relevant, whose sigmoid is the softmax's relevant probability. */
     readonly labels: LabelCount,
+    /** How the weights reached onnxruntime (RerankerInfo.runtime.weights). */
+    readonly weights: WeightsPath,
   ) {}
 
   static async create(model: Uint8Array, device: Device,
     { externalData = [], hooks = {}, config }: SessionOptions = {}): Promise<ModelSession> {
+    // An inline file's weights go in as external data pointing into the file itself: held once, not three times.
+    const split = splitInlineWeights(model);
+    const external = split ? [...externalData, split.weights] : externalData;
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [device],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
-      ...(externalData.length > 0 ? { externalData } : {}),
+      ...(external.length > 0 ? { externalData: external } : {}),
     };
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(model, options);
+      session = await ort.InferenceSession.create(split?.graph ?? model, options);
     } catch (error) {
       throw namedError(error, device, 'create');
     }
@@ -103,7 +109,8 @@ export class ModelSession {
       await session.release();
       throw error;
     }
-    const created = new ModelSession(session, device, hooks, labels);
+    const weights: WeightsPath = split ? 'file-as-external-data' : externalData.length > 0 ? 'external-data' : 'inline';
+    const created = new ModelSession(session, device, hooks, labels, weights);
     if (device === 'webgpu') created.watchDevice();
     return created;
   }

@@ -1,12 +1,19 @@
 /** `<model-info>`: what is loaded: model, backend, dtype, files, load time, memory. */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { LoadedFile, RerankerInfo } from '../../lib/types.ts';
+import type { LoadedFile, RerankerInfo, WeightsPath } from '../../lib/types.ts';
 import { DEFAULT_HUB_HOST } from '../../lib/files/cache.ts';
 import { formatBytes, formatMs } from '../shared/format.ts';
 import { downloadedFrom } from './model-choice.ts';
 import { baseStyles, stackTableStyles } from '../shared/styles.ts';
 import { describeModelStorage, describeResume, describeVerified } from './storage-words.ts';
+
+/** How the weights reached onnxruntime, in a user's words. */
+const WEIGHTS_WORDS: Record<WeightsPath, string> = {
+  'file-as-external-data': 'read by onnxruntime from the downloaded file itself (held once, not copied whole)',
+  'external-data': "read from the model's external data files",
+  inline: 'parsed whole from the file by onnxruntime',
+};
 
 /**
  * What actually loaded: backend, dtype, adapter, every fallback and note, files with sizes, load time, and a banner
@@ -85,6 +92,10 @@ export class ModelInfoElement extends LitElement {
         <dd>${adapter
           ? `${[adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' · ') || 'unnamed'}${adapter.isFallbackAdapter ? ' (software fallback adapter)' : ''}, shader-f16 ${adapter.shaderF16 ? 'yes' : 'no'}`
           : 'none'}</dd>
+        ${info.runtime
+          ? html`<dt>Weights</dt>
+              <dd data-testid="info-weights">${WEIGHTS_WORDS[info.runtime.weights]}</dd>`
+          : nothing}
         <dt>Load time</dt>
         <dd data-testid="info-load-ms">${formatMs(info.loadMs)} ms</dd>
         ${info.storage
