@@ -36,17 +36,19 @@ export type LoadProgress =
       /** On the first event after a download picked up again: where, and why (see {@link DownloadResume}). */
       resumed?: DownloadResume }
   | { status: 'done'; file: string; bytes: number; fromCache: boolean; overall: ByteProgress;
-      /** What the bytes were checked against: the server's SHA-256, its size alone, or nothing it declared. */
-      verified?: 'sha256' | 'size' | 'none' }
+      verified?: ByteCheck }
   | { status: 'ready'; info: RerankerInfo };
+
+/** What a download's bytes were checked against: the server's SHA-256, its size alone, or nothing it declared. */
+export type ByteCheck = 'sha256' | 'size' | 'none';
 
 /** A file of a loaded model: its size, and whether it came from the browser cache or (how) it was downloaded. */
 export interface LoadedFile {
   path: string;
   bytes: number;
   fromCache: boolean;
-  /** For a download: what its bytes were checked against (the server's SHA-256, its size, or nothing it declared). */
-  verified?: 'sha256' | 'size' | 'none';
+  /** For a download: what its bytes were checked against. */
+  verified?: ByteCheck;
   /** For a download that picked up again instead of starting over: the last time it did. */
   resumed?: DownloadResume;
 }

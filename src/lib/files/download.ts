@@ -5,7 +5,7 @@
  * already held are skipped (progress says so, and never goes back).
  */
 import { AbortError, IntegrityError, ModelLoadError, StorageQuotaError } from '../errors.ts';
-import type { DownloadResume } from '../types.ts';
+import type { ByteCheck, DownloadResume } from '../types.ts';
 import { declaredFile, parseContentRange, RunningDigest, verifyDownload, type DeclaredFile } from './integrity.ts';
 import { Received } from './received.ts';
 import { ensureRoomFor } from './storage.ts';
@@ -31,7 +31,7 @@ export interface DownloadTarget {
 export interface Downloaded {
   bytes: Uint8Array;
   fromCache: boolean;
-  verified: 'sha256' | 'size' | 'none';
+  verified: ByteCheck;
   /** Why the file could not be kept in the browser cache, when it could not. */
   cacheError?: string;
   /** The last time the download picked up again instead of starting over, if it did. */

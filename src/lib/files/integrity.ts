@@ -6,6 +6,7 @@
 import { sha256 } from '@noble/hashes/sha2';
 import { bytesToHex } from '@noble/hashes/utils';
 import { IntegrityError } from '../errors.ts';
+import type { ByteCheck } from '../types.ts';
 
 /** A strong ETag or X-Linked-Etag that is a SHA-256: the hub's LFS files carry their content's hash this way. */
 const SHA256_ETAG = /^"?([0-9a-f]{64})"?$/i;
@@ -82,7 +83,7 @@ export class RunningDigest {
  * Throws IntegrityError naming the file on a size or SHA-256 mismatch.
  */
 export function verifyDownload(path: string, declared: DeclaredFile, received: number, digest: RunningDigest):
-  'sha256' | 'size' | 'none' {
+  ByteCheck {
   if (declared.size !== null && received !== declared.size) {
     throw new IntegrityError(`${path} is ${received} bytes, but the server declared ${declared.size} ` +
       `(${declared.sizeFrom}): the download is incomplete or corrupt, and was not cached`);

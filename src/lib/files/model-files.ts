@@ -8,7 +8,7 @@ import { DEFAULT_HUB_HOST, MODEL_CACHE_NAME } from './cache.ts';
 import { DEFAULT_PIECE_BYTES, downloadFile } from './download.ts';
 import { StoredFile, type ModelTag } from './stored-file.ts';
 import { AbortError, InputError, ModelLoadError, throwIfAborted } from '../errors.ts';
-import type { ByteProgress, DownloadResume, LoadProgress, ModelSource } from '../types.ts';
+import type { ByteCheck, ByteProgress, DownloadResume, LoadProgress, ModelSource } from '../types.ts';
 import { isHubId, isUrlOrPath } from './model-source.ts';
 
 export interface FileRead {
@@ -20,7 +20,7 @@ export interface FileRead {
   /** The file went to the browser cache (read from it, or stored after its download). */
   kept?: boolean;
   /** A download's check of its bytes, and where it picked up again if it did (see LoadedFile). */
-  verified?: 'sha256' | 'size' | 'none';
+  verified?: ByteCheck;
   resumed?: DownloadResume;
 }
 
@@ -57,7 +57,7 @@ export class ProgressTracker {
     this.emit({ status: 'progress', file, loaded, total, overall: this.overall(), ...(resumed ? { resumed } : {}) });
   }
 
-  done(file: string, bytes: number, fromCache: boolean, verified?: 'sha256' | 'size' | 'none'): void {
+  done(file: string, bytes: number, fromCache: boolean, verified?: ByteCheck): void {
     this.files.set(file, { loaded: bytes, total: bytes });
     this.emit({ status: 'done', file, bytes, fromCache, overall: this.overall(), ...(verified ? { verified } : {}) });
   }

@@ -5,7 +5,7 @@
  * changes (wasm after a lost GPU device).
  */
 import type { ReactiveControllerHost } from 'lit';
-import type { ByteProgress, DownloadResume, LoadProgress, RerankerInfo, RerankerOptions } from '../../lib/types.ts';
+import type { ByteCheck, ByteProgress, DownloadResume, LoadProgress, RerankerInfo, RerankerOptions } from '../../lib/types.ts';
 import { createAppReranker, type AppReranker } from '../app/reranker-source.ts';
 import { RerankerSlot } from '../shared/reranker-slot.ts';
 import { TaskController } from '../shared/task-controller.ts';
@@ -23,7 +23,7 @@ export interface FileProgress {
   /** The download picked up again instead of starting over (the latest time it did). */
   resumed?: DownloadResume;
   /** Once done: what the bytes were checked against. */
-  verified?: 'sha256' | 'size' | 'none';
+  verified?: ByteCheck;
 }
 
 /** Overall bytes; `estimated` when some file's total is the known model's size rather than the server's. */

@@ -2,7 +2,7 @@
  * What the app says about a download that resumed, the bytes' check, and the browser's hold on stored models, in the
  * user's words. DOM-free, so the wording is tested in Node.
  */
-import type { DownloadResume, ModelStorage } from '../../lib/types.ts';
+import type { ByteCheck, DownloadResume, ModelStorage } from '../../lib/types.ts';
 import { formatBytes } from '../shared/format.ts';
 
 /**
@@ -20,7 +20,7 @@ export function describeResume({ from, cause, ranged }: DownloadResume): string 
 }
 
 /** @example describeVerified('sha256') // → 'SHA-256 checked' */
-export function describeVerified(verified: 'sha256' | 'size' | 'none' | undefined): string {
+export function describeVerified(verified: ByteCheck | undefined): string {
   switch (verified) {
     case 'sha256':
       return 'SHA-256 checked';
