@@ -8,9 +8,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { serveHub, type HubServer } from '../../tools/hub-server.ts';
+import type { HubServer } from '../../tools/hub-server.ts';
+import { openHubBrowser, type HubBrowser } from '../helpers/hub-browser.ts';
 import { DEMO_MODEL_DIR } from '../helpers/models.ts';
-import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from '../../tools/browser/harness.ts';
+import { chromiumSkipReason, type BrowserEnv } from '../../tools/browser/harness.ts';
 import { SCREENSHOTS } from './app-page.ts';
 
 const REPO = 'test-owner/tiny-reranker';
@@ -23,19 +24,17 @@ const POLL = { timeout: 60_000 };
 const skip = chromiumSkipReason();
 
 describe.skipIf(skip !== null)('the app\'s downloads: resume, storage, per-model delete', () => {
+  let opened: HubBrowser | undefined;
   let env: BrowserEnv;
   let hub: HubServer;
 
   beforeAll(async () => {
-    hub = await serveHub({ repos: { [REPO]: DEMO_MODEL_DIR } });
-    process.env.CSP_CONNECT_SRC = 'http://127.0.0.1:*'; // the mirror in connect-src, as the README tells a site
-    env = await openBrowserEnv({ include: ['lit', 'lit/decorators.js', 'lit/directive.js', '@lit/task', 'uplot'] });
+    opened = await openHubBrowser(REPO, { include: ['lit', 'lit/decorators.js', 'lit/directive.js', '@lit/task', 'uplot'] });
+    ({ env, hub } = opened);
   }, 180_000);
 
   afterAll(async () => {
-    await env?.close();
-    await hub?.close();
-    delete process.env.CSP_CONNECT_SRC;
+    await opened?.close();
   }, 120_000);
 
   afterEach((context) => {

@@ -10,9 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { serveHub, type HubServer } from '../../tools/hub-server.ts';
+import type { HubServer } from '../../tools/hub-server.ts';
+import { openHubBrowser, type HubBrowser } from '../helpers/hub-browser.ts';
 import { DEMO_MODEL_DIR } from '../helpers/models.ts';
-import { chromiumSkipReason, openBrowserEnv, type BrowserEnv } from '../../tools/browser/harness.ts';
+import { chromiumSkipReason, type BrowserEnv } from '../../tools/browser/harness.ts';
 import type { HubLoad, HubLoadResult } from '../../tools/pages/downloads-page.ts';
 
 const REPO = 'test-owner/tiny-reranker';
@@ -28,19 +29,17 @@ describe.skipIf(skip !== null)('downloads through the worker in Chromium', () =>
   let page: Page;
   let request: HubLoad;
 
+  let opened: HubBrowser | undefined;
+
   beforeAll(async () => {
-    hub = await serveHub({ repos: { [REPO]: DEMO_MODEL_DIR } });
+    // The worker is held to the dev server's Content-Security-Policy, which lets the hub-like server in.
+    opened = await openHubBrowser(REPO);
+    ({ env, hub } = opened);
     request = { remoteHost: hub.remoteHost, model: REPO, pieceBytes: PIECE };
-    // The worker is held to the dev server's Content-Security-Policy: the mirror goes in connect-src, as the README
-    // tells a site that uses one.
-    process.env.CSP_CONNECT_SRC = 'http://127.0.0.1:*';
-    env = await openBrowserEnv();
   }, 180_000);
 
   afterAll(async () => {
-    await env?.close();
-    await hub?.close();
-    delete process.env.CSP_CONNECT_SRC;
+    await opened?.close();
   }, 120_000);
 
   beforeEach(async () => {
