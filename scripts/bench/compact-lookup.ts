@@ -5,13 +5,16 @@
  * [rows, hidden] table (default bge-reranker-v2-m3's word table), written three ways in half precision — float16
  * Gather (today's q4f16), the standard-ops 4-bit lookup (`unpack`), and com.microsoft.GatherBlockQuantized — each
  * measured in a fresh process per device: file bytes, session creation, a [8, 512] lookup (median of `runs`), and
- * peak resident memory. wasm uses onnxruntime-web's `webgpu` build (the one the product loads), WebGPU Dawn's Node
- * bindings (lavapipe on a CPU machine).
+ * resident memory, each file loaded as the product loads it (its weights as external data, splitInlineWeights). wasm
+ * uses onnxruntime-web's `webgpu` build (the one the product loads), WebGPU Dawn's Node bindings (lavapipe on a CPU
+ * machine).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultThreadCount } from '../../src/lib/runtime/backend.ts';
+import { splitInlineWeights } from '../../src/lib/runtime/inline-weights.ts';
 import { compactGather, type EmbeddingLookup } from '../model/embedding-q4.ts';
 import { tableInMemory } from '../model/table-rows.ts';
 import { GraphBuilder, inlineSink } from '../model/graph-builder.ts';
@@ -22,7 +25,18 @@ import { installDawn } from '../webgpu/dawn.ts';
 type Spelling = 'float16' | EmbeddingLookup;
 const SPELLINGS: Spelling[] = ['float16', 'unpack', 'gather-block-quantized'];
 
-interface Measured { ok: boolean; error?: string; createMs?: number; runMs?: number; peakRssMb?: number }
+interface Measured {
+  ok: boolean;
+  error?: string;
+  createMs?: number;
+  runMs?: number;
+  peakRssMb?: number;
+  /**
+   * Resident memory the session added: the most seen after creation and after each run, less the figure once the
+   * runtime (and Dawn) had started. The process's peak is Dawn's start-up on WebGPU, which hides the model.
+   */
+  addedMb?: number;
+}
 
 /** A lookup-only ONNX model: input_ids [batch, sequence] → `embedded` [batch, sequence, hidden] in float16. */
 function lookupModel(spelling: Spelling, rows: number, hidden: number): Uint8Array {
@@ -53,11 +67,22 @@ function lookupModel(spelling: Spelling, rows: number, hidden: number): Uint8Arr
 
 async function measure(file: string, device: 'wasm' | 'webgpu', runs: number, rows: number): Promise<Measured> {
   if (device === 'webgpu' && !(await installDawn()).adapter) return { ok: false, error: 'no WebGPU adapter' };
-  const ort = await import('onnxruntime-web/webgpu');
+  const { ort, configureWasm } = await import('../../src/lib/runtime/ort.ts');
+  // The product's wasm settings (one thread outside a cross-origin isolated page): left unset, onnxruntime-web counts
+  // cores with a dynamic require of node:os, which the ESM build cannot do.
+  configureWasm(defaultThreadCount(), device === 'wasm', undefined, undefined);
   ort.env.logLevel = 'error';
+  // A throwaway session first, so that session creation below does not include starting the runtime itself.
+  await (await ort.InferenceSession.create(lookupModel('float16', 16, 16), { executionProviders: [device] })).release();
+  const rssBefore = process.memoryUsage().rss;
   const started = performance.now();
-  const session = await ort.InferenceSession.create(fs.readFileSync(file), { executionProviders: [device] });
+  // As the product loads an inline file: its weights as external data pointing into the file's own bytes.
+  const split = splitInlineWeights(fs.readFileSync(file));
+  if (!split) throw new Error(`${file}: no inline weights to split`);
+  const session = await ort.InferenceSession.create(split.graph,
+    { executionProviders: [device], graphOptimizationLevel: 'all', externalData: [split.weights] });
   const createMs = performance.now() - started;
+  let resident = process.memoryUsage().rss;
   const ids = BigInt64Array.from({ length: 8 * 512 }, (_, i) => BigInt((i * 7919) % rows));
   const feeds = { input_ids: new ort.Tensor('int64', ids, [8, 512]) };
   await session.run(feeds);
@@ -66,9 +91,11 @@ async function measure(file: string, device: 'wasm' | 'webgpu', runs: number, ro
     const t = performance.now();
     await session.run(feeds);
     times.push(performance.now() - t);
+    resident = Math.max(resident, process.memoryUsage().rss);
   }
   times.sort((a, b) => a - b);
-  return { ok: true, createMs, runMs: times[Math.floor(times.length / 2)], peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return { ok: true, createMs, runMs: times[Math.floor(times.length / 2)], peakRssMb: process.resourceUsage().maxRSS / 1024,
+    addedMb: (resident - rssBefore) / 1e6 };
 }
 
 export async function lookupBench(args: string[]): Promise<void> {
@@ -86,8 +113,8 @@ export async function lookupBench(args: string[]): Promise<void> {
     process.exit(0);
   }
   fs.mkdirSync(values.cache, { recursive: true });
-  console.log(`| lookup of a ${rows} × ${hidden} table | device | file bytes | session create ms | [8, 512] lookup ms | peak RSS MB |`);
-  console.log('|---|---|---:|---:|---:|---:|');
+  console.log(`| lookup of a ${rows} × ${hidden} table | device | file bytes | session create ms | [8, 512] lookup ms | peak RSS MB | resident added by the session MB |`);
+  console.log('|---|---|---:|---:|---:|---:|---:|');
   for (const spelling of SPELLINGS) {
     const file = path.resolve(values.cache, `${spelling}-${rows}x${hidden}.onnx`);
     if (!fs.existsSync(file)) fs.writeFileSync(file, lookupModel(spelling, rows, hidden));
@@ -102,7 +129,7 @@ export async function lookupBench(args: string[]): Promise<void> {
       }
       const f = (x: number | undefined, d = 0) => (x === undefined ? '—' : x.toFixed(d));
       console.log(`| ${spelling} | ${device} | ${fs.statSync(file).size.toLocaleString('en-US')} | ` +
-        `${m.ok ? f(m.createMs) : `failed: ${m.error?.slice(0, 120)}`} | ${f(m.runMs, 1)} | ${f(m.peakRssMb)} |`);
+        `${m.ok ? f(m.createMs) : `failed: ${m.error?.slice(0, 120)}`} | ${f(m.runMs, 1)} | ${f(m.peakRssMb)} | ${f(m.addedMb)} |`);
     }
   }
 }
