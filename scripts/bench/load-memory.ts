@@ -2,9 +2,10 @@
  * Peak memory of Chromium while the public `createReranker` (model in the worker) downloads, stores and starts a model
  * folder served by the hub-like test server's second origin: the renderer processes' resident memory (the page and its worker share
  * one), sampled every 100 ms from /proc (Linux), above the idle page's. Each run uses a fresh profile on disk, so the
- * file is downloaded (not read from the cache); `--cached` loads it twice and measures the second, cached load.
+ * file is downloaded (not read from the cache); `--cached` loads it twice and measures the second, cached load. It
+ * also prints what the renderer still holds 5 s after the load, above the idle page: what the loaded reranker keeps.
  *
- *   npx tsx scripts/bench/load-memory.ts --dir /tmp/full-q8 [--dtype q8] [--device wasm|webgpu] [--cached]
+ *   npx tsx scripts/bench/load-memory.ts --dir /tmp/full-q8 [--dtype q8] [--device wasm|webgpu] [--cached] [--no-self-check]
  *
  * WebGPU (SwiftShader here) keeps its buffers in the GPU process, which is not counted: the renderer's share is what
  * the page holds.
@@ -20,7 +21,8 @@ import type { HubLoadResult } from '../../tools/pages/downloads-page.ts';
 import type { Dtype } from '../../src/lib/types.ts';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, dtype: { type: 'string', default: 'q8' },
-  device: { type: 'string', default: 'wasm' }, cached: { type: 'boolean', default: false } } });
+  device: { type: 'string', default: 'wasm' }, cached: { type: 'boolean', default: false },
+  'no-self-check': { type: 'boolean', default: false } } });
 if (values.device !== 'wasm' && values.device !== 'webgpu') throw new Error('--device is wasm or webgpu');
 const device = values.device as 'wasm' | 'webgpu';
 if (!values.dir) throw new Error('--dir is required');
@@ -75,11 +77,16 @@ const browserPid = Number(fs.readdirSync('/proc').find((pid) => {
 try {
   const page = await context.newPage();
   page.setDefaultTimeout(600_000);
+  // A renderer that dies (out of memory, a GPU crash) reads as a lost execution context; say so, with the console.
+  const consoleLines: string[] = [];
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`.slice(0, 300)));
+  page.on('crash', () => console.error(`the renderer crashed; its last console lines:\n${consoleLines.slice(-10).join('\n')}`));
   await page.goto(new URL('tools/pages/downloads.html', server.url).href);
   await page.waitForFunction(() => window.downloadsReady === true);
   // The folder's URL on the server's second origin (what the hub redirects to), so that the code before remoteHost
   // existed loads it the same way.
-  const request = { remoteHost: hub.remoteHost, model: `${hub.cdnOrigin}/repos/generated/full/`, pieceBytes: 8 * 1024 * 1024, dtype: values.dtype as Dtype, device };
+  const request = { remoteHost: hub.remoteHost, model: `${hub.cdnOrigin}/repos/generated/full/`, pieceBytes: 8 * 1024 * 1024, dtype: values.dtype as Dtype, device,
+    ...(values['no-self-check'] ? { selfCheck: false } : {}) };
   if (values.cached) {
     const first = await page.evaluate((r) => window.loadHub(r), request);
     if (first.error) throw new Error(`${first.error.name}: ${first.error.message}`);
@@ -91,14 +98,18 @@ try {
     peak = Math.max(peak, rendererRss(browserPid));
   }, 100);
   const started = performance.now();
-  const result: HubLoadResult = await page.evaluate((r) => window.loadHub(r), request);
+  const result: HubLoadResult = await page.evaluate((r) => window.loadHub({ ...r, keep: true }), request);
   clearInterval(sampler);
   if (result.error) throw new Error(`${result.error.name}: ${result.error.message}`);
+  // What the loaded reranker keeps: the renderer a few seconds after the load, once transient buffers had time to go.
+  await new Promise((r) => setTimeout(r, 5000));
+  const held = rendererRss(browserPid);
   const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
   console.log(JSON.stringify({ file: path.basename(modelFile), fileBytes, cached: values.cached, backend: result.info?.backend,
     selfCheck: result.info?.runtime?.fidelity ?? null,
     fromCache: result.info?.files.map((f) => f.fromCache), storage: result.info?.storage, loadMs: Math.round(performance.now() - started) }));
-  console.log(`idle ${mb(idle)}, peak ${mb(peak)}, above idle ${mb(peak - idle)} = ${((peak - idle) / fileBytes).toFixed(2)}× the ${mb(fileBytes)} file`);
+  console.log(`idle ${mb(idle)}, peak ${mb(peak)}, above idle ${mb(peak - idle)} = ${((peak - idle) / fileBytes).toFixed(2)}× the ${mb(fileBytes)} file; ` +
+    `held 5 s after the load ${mb(held - idle)} = ${((held - idle) / fileBytes).toFixed(2)}×`);
 } finally {
   await context.close();
   fs.rmSync(profile, { recursive: true, force: true });

@@ -18,6 +18,10 @@ export interface HubLoad {
   dtype?: DtypeRequest;
   /** Default wasm. */
   device?: 'wasm' | 'webgpu';
+  /** createReranker's selfCheck; default as the library's (on for WebGPU). */
+  selfCheck?: boolean;
+  /** Leave the reranker loaded (for a memory reading after the load) instead of disposing of it. */
+  keep?: boolean;
   /** Run in a worker whose storage quota is 200,000 bytes (small-quota.worker.ts), through `endpoint`. */
   smallQuota?: boolean;
 }
@@ -41,11 +45,11 @@ declare global {
   }
 }
 
-window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, dtype = 'q8', device = 'wasm' }) => {
+window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, dtype = 'q8', device = 'wasm', selfCheck, keep }) => {
   const events: HubLoadResult['events'] = [];
   const endpoint = smallQuota ? new Worker(new URL('./small-quota.worker.ts', import.meta.url), { type: 'module' }) : undefined;
   try {
-    const reranker = await createReranker({ model, remoteHost, downloadPieceBytes: pieceBytes, device, dtype, endpoint,
+    const reranker = await createReranker({ model, remoteHost, downloadPieceBytes: pieceBytes, device, dtype, endpoint, selfCheck,
       progress: (event) => {
         if (event.status !== 'ready') events.push(event);
       } });
@@ -53,12 +57,12 @@ window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, dtype = 'q8
       const [score] = await reranker.score([['what is the capital of France?', 'Paris is the capital of France.']]);
       return { info: reranker.info, score, events };
     } finally {
-      await reranker.dispose();
+      if (!keep) await reranker.dispose();
     }
   } catch (error) {
     return { error: { name: (error as Error).name, message: (error as Error).message }, events };
   } finally {
-    endpoint?.terminate();
+    if (!keep) endpoint?.terminate();
   }
 };
 
