@@ -4,10 +4,13 @@
  * lavapipe, scripts/webgpu/dawn.ts), against wasm on the same file (the self-check's reference too) and against the
  * same dtype with float tables. Same adapter and skip rules as webgpu.test.ts.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDawn } from '../../scripts/webgpu/dawn.ts';
 import { DEMO_BERT_MODEL, DEMO_COMPACT_BERT_MODEL, DEMO_COMPACT_MODEL, DEMO_MODEL } from '../../scripts/model/demo.ts';
+import { makeModel } from '../../scripts/model/write-model.ts';
 import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import { createReranker } from '../../src/lib/runtime/load.ts';
 import type { Reranker } from '../../src/lib/types.ts';
@@ -80,3 +83,36 @@ describe.skipIf(skipReason !== null).each(MODELS.flatMap((m) => (['q4', 'q4f16']
       expect(maxAbsDiff(gpuLogits, floatTableLogits)).toBeLessThanOrEqual(TOLERANCE[dtype].vsFloatTables);
     });
   });
+
+// onnxruntime's own 4-bit embeddings (com.microsoft.GatherBlockQuantized, what its quantizer writes) have a WebGPU
+// kernel and no wasm one, so the self-check cannot build its wasm reference: the reranker loads, and says so.
+describe.skipIf(skipReason !== null)('a GatherBlockQuantized compact file on WebGPU', () => {
+  let gbq: Reranker;
+  let out: string;
+
+  beforeAll(() => {
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'compact-gbq-'));
+    makeModel({ ...DEMO_COMPACT_MODEL, dtypes: ['q4'], out, embeddingLookup: 'gather-block-quantized' });
+  });
+  afterAll(async () => {
+    await gbq?.dispose();
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it('loads with its self-check not run and named in the notes, and scores as the standard-ops file does', async () => {
+    gbq = await createReranker({ model: { files: filesOf(out, 'q4') }, device: 'webgpu', dtype: 'q4' });
+    expect(gbq.info).toMatchObject({ backend: 'webgpu', dtype: 'q4', fallbacks: [] });
+    expect(gbq.info.embeddings).toMatchObject({ format: 'block-quantized', lookup: expect.stringMatching(/^com\.microsoft\.GatherBlockQuantized/) });
+    expect(gbq.info.runtime?.fidelity).toBeNull();
+    expect(gbq.info.notes.find((n) => n.startsWith('self-check not run'))).toMatch(
+      /^self-check not run: wasm cannot load this file as the reference \(.*GatherBlockQuantized.*\); scores on webgpu are unchecked$/);
+    const unpack = await createReranker({ model: { files: filesOf(path.resolve(DEMO_COMPACT_MODEL.out), 'q4') }, device: 'webgpu', dtype: 'q4' });
+    try {
+      const [ours, standard] = [await gbq.score(XLMR_PAIRS, { rawScores: true }), await unpack.score(XLMR_PAIRS, { rawScores: true })];
+      // The same 4-bit bytes and scales, looked up two ways.
+      expect(maxAbsDiff(ours, standard)).toBeLessThanOrEqual(TOLERANCE.q4.vsWasm);
+    } finally {
+      await unpack.dispose();
+    }
+  });
+});

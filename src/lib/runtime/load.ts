@@ -11,14 +11,14 @@ import { storageOfLoad } from '../files/storage.ts';
 import { createFileReader, parseJsonFile, ProgressTracker, type FileRead, type ModelFileReader } from '../files/model-files.ts';
 import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from '../text/pairs.ts';
 import { LocalReranker, type SessionRecovery } from './reranker.ts';
-import { fidelityCheck } from './self-check.ts';
+import { fidelityCheck, type SelfCheckOutcome } from './self-check.ts';
 import { ModelSession, type ExternalDataFile, type SessionHooks } from './session.ts';
 import { embeddingStorage, externalDataFiles, parseModelConfig, type ModelConfig } from '../files/model-config.ts';
 import { checkTokenizerFitsGraph } from './onnx-graph.ts';
 import { gatherOutOfRange } from './run-errors.ts';
 import { PairEncoder } from '../text/tokenize.ts';
 import { DEFAULT_MODEL_ID, type Device, type DeviceRequest, type Dtype, type DtypeRequest, type Fallback,
-  type FidelityCheck, type ModelSource, type Reranker, type RerankerInfo, type RerankerOptions } from '../types.ts';
+  type ModelSource, type Reranker, type RerankerInfo, type RerankerOptions } from '../types.ts';
 import { integerInRange, oneOf, positiveInteger, resolveLimits, type Limits } from '../validate.ts';
 
 export { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH };
@@ -190,9 +190,13 @@ async function startOnFirstDevice(reader: ModelFileReader, settings: Settings, t
 
 /** Step 6: what the reranker reports about itself. */
 function describeLoad(settings: Settings, tokenized: Tokenized, started: Started, probe: WebGpuProbe,
-  fidelity: FidelityCheck | null, loadMs: number): RerankerInfo {
+  selfCheck: SelfCheckOutcome | null, loadMs: number): RerankerInfo {
   const files = [...tokenized.files, started.model.graph];
   const notes = [...started.notes];
+  const fidelity = selfCheck && 'check' in selfCheck ? selfCheck.check : null;
+  if (selfCheck && 'skipped' in selfCheck) {
+    notes.push(`self-check not run: ${selfCheck.skipped}; scores on ${started.session.device} are unchecked`);
+  }
   if (settings.numThreads > 1 && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
     notes.push(`numThreads ${settings.numThreads} needs a cross-origin isolated page; onnxruntime will use 1 thread`);
   }
@@ -269,12 +273,12 @@ export async function createReranker(options: RerankerOptions = {}, internals: R
   const running = await startOnFirstDevice(reader, settings, tokenized, probe, choice, internals.hooks);
 
   const device = running.session.device;
-  const fidelity = options.selfCheck ?? device === 'webgpu'
+  const selfCheck = options.selfCheck ?? device === 'webgpu'
     ? await fidelityCheck(running.session, { graph: running.model.graph.bytes, external: running.model.external, config: running.model.config },
       tokenized.encoder, running.model.dtype, tokenized.maxLength)
     : null;
   const storage = await storageOfLoad([...tokenized.files, running.model.graph]);
-  const info = { ...describeLoad(settings, tokenized, running, probe, fidelity, performance.now() - started), ...(storage ? { storage } : {}) };
+  const info = { ...describeLoad(settings, tokenized, running, probe, selfCheck, performance.now() - started), ...(storage ? { storage } : {}) };
   options.progress?.({ status: 'ready', info });
   return new LocalReranker({
     session: running.session,

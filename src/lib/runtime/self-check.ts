@@ -24,10 +24,20 @@ export interface SelfCheckModel {
   config: ModelConfig;
 }
 
+/** The check's figures, or why it could not run (the GPU session itself is fine either way). */
+export type SelfCheckOutcome = { check: FidelityCheck } | { skipped: string };
+
 export async function fidelityCheck(session: ModelSession, model: SelfCheckModel, encoder: PairEncoder, dtype: Dtype,
-  maxLength: number): Promise<FidelityCheck> {
+  maxLength: number): Promise<SelfCheckOutcome> {
   const rows = SELF_CHECK_PAIRS.map(([q, d]) => encoder.pairFromIds(encoder.encode(q), encoder.encode(d), maxLength));
-  const reference = await ModelSession.create(model.graph, 'wasm', { externalData: model.external, config: model.config });
+  let reference: ModelSession;
+  try {
+    reference = await ModelSession.create(model.graph, 'wasm', { externalData: model.external, config: model.config });
+  } catch (error) {
+    // A file with operators only the GPU has (onnxruntime's GatherBlockQuantized embeddings): the reranker still
+    // loads; the user is told its scores went unchecked.
+    return { skipped: `wasm cannot load this file as the reference (${(error as Error).message})` };
+  }
   try {
     // One pair per run on both sides: q8's activation scales depend on the whole batch.
     const ours: number[] = [];
@@ -41,7 +51,7 @@ export async function fidelityCheck(session: ModelSession, model: SelfCheckModel
     const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
     const collapsed = spread(theirs) > 0 && !(spread(ours) > spread(theirs) / 10);
     const tolerance = DTYPES[dtype].selfCheckTolerance;
-    return { pairs: rows.length, maxDiff, tolerance, collapsed, ok: maxDiff <= tolerance && !collapsed };
+    return { check: { pairs: rows.length, maxDiff, tolerance, collapsed, ok: maxDiff <= tolerance && !collapsed } };
   } finally {
     await reference.dispose();
   }
