@@ -5,14 +5,11 @@
  *
  *   tsx scripts/bench/compact-row.ts --dir DIR --dtype q4f16 --device wasm|webgpu --docs 32 --max-tokens 256 --rounds 2
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ONNX_FILE_BY_DTYPE } from '../../src/lib/dtypes.ts';
 import { createReranker } from '../../src/lib/runtime/load.ts';
 import type { Device, Dtype, EmbeddingStorage, RerankerInfo } from '../../src/lib/types.ts';
 import { installDawn } from '../webgpu/dawn.ts';
-import { encoderFromFolder } from './model-folder.ts';
+import { encoderFromFolder, modelFiles } from './model-folder.ts';
 import { ragWorkload } from './workload.ts';
 
 export interface RowResult {
@@ -29,19 +26,6 @@ export interface RowResult {
   peakRssMb?: number;
   selfCheckMaxDiff?: number;
   embeddings?: EmbeddingStorage;
-}
-
-/**
- * The files a load of `dtype` reads, as a folder picker hands them over: Blobs backed by the files on disk, so that
- * the full fp32 weights (2.27 GB) are read by the loader as a browser reads a picked file, past readFileSync's 2 GiB.
- */
-async function modelFiles(dir: string, dtype: Dtype): Promise<Record<string, Blob>> {
-  const onnx = ONNX_FILE_BY_DTYPE[dtype];
-  const wanted = ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnx];
-  for (const f of fs.readdirSync(path.join(dir, 'onnx'))) if (f.startsWith(`${path.basename(onnx)}_data`)) wanted.push(`onnx/${f}`);
-  const files: Record<string, Blob> = {};
-  for (const f of wanted) files[f] = await fs.openAsBlob(path.join(dir, f));
-  return files;
 }
 
 async function measure(): Promise<RowResult> {

@@ -19,6 +19,7 @@ import { PRESETS, type GeneratedDtype, type PresetName } from '../model/presets.
 import { makeModel } from '../model/write-model.ts';
 import { commandLine } from './cli-args.ts';
 import type { RowResult } from './compact-row.ts';
+import { onnxFilesOf } from './model-folder.ts';
 
 const USAGE = 'usage: npm run bench:compact -- [--presets tiny,small] [--devices wasm,webgpu] [--dtypes fp32,q8,q4,q4f16] ' +
   '[--lookups unpack,gather-block-quantized] [--docs 32] [--max-tokens 256] [--rounds 2] [--cache DIR] [--json FILE]';
@@ -70,9 +71,7 @@ function folderOf(preset: PresetName, storage: Storage): string {
 }
 
 function fileBytes(dir: string, dtype: GeneratedDtype): number {
-  const onnx = path.join(dir, ONNX_FILE_BY_DTYPE[dtype]);
-  const data = fs.readdirSync(path.dirname(onnx)).filter((f) => f.startsWith(`${path.basename(onnx)}_data`));
-  return [onnx, ...data.map((f) => path.join(path.dirname(onnx), f))].reduce((sum, f) => sum + fs.statSync(f).size, 0);
+  return onnxFilesOf(dir, dtype).reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0);
 }
 
 function runRow(dir: string, dtype: GeneratedDtype, device: string): RowResult {

@@ -16,7 +16,7 @@ import type { Device, Dtype, FidelityCheck, RerankerInfo } from '../../src/lib/t
 import { makeModel } from '../model/write-model.ts';
 import type { GeneratedDtype, PresetName } from '../model/presets.ts';
 import { describeDawnAdapter, installDawn, type DawnAdapter } from '../webgpu/dawn.ts';
-import { encoderFromFolder } from './model-folder.ts';
+import { encoderFromFolder, modelFiles } from './model-folder.ts';
 import { spreadOf, type Spread } from './stats.ts';
 import { equalLengthPairs, ragWorkload } from './workload.ts';
 
@@ -68,17 +68,8 @@ function ensureModels(o: NodeBenchOptions): void {
   o.log(`bench: generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-function modelFiles(dir: string, dtype: Dtype): Record<string, Blob> {
-  const files: Record<string, Blob> = {};
-  const onnx = ONNX_FILE_BY_DTYPE[dtype];
-  const wanted = ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnx];
-  for (const f of fs.readdirSync(path.join(dir, 'onnx'))) if (f.startsWith(`${path.basename(onnx)}_data`)) wanted.push(`onnx/${f}`);
-  for (const f of wanted) files[f] = new Blob([fs.readFileSync(path.join(dir, f))]);
-  return files;
-}
-
 async function benchDtype(o: NodeBenchOptions, dtype: Dtype, encoder: PairEncoder): Promise<NodeDtypeResult> {
-  const reranker = await createReranker({ model: { files: modelFiles(o.modelDir, dtype) }, device: o.device, dtype });
+  const reranker = await createReranker({ model: { files: await modelFiles(o.modelDir, dtype) }, device: o.device, dtype });
   try {
     const { backend, loadMs, fallbacks, notes } = reranker.info;
     const fidelity = reranker.info.runtime?.fidelity ?? null;

@@ -28,7 +28,6 @@ describe.skipIf(skip !== null)('downloads through the worker in Chromium', () =>
   let hub: HubServer;
   let page: Page;
   let request: HubLoad;
-
   let opened: HubBrowser | undefined;
 
   beforeAll(async () => {
