@@ -65,7 +65,7 @@ const server = await startDevServer();
 // A profile on disk, as a user's: an incognito profile keeps the Cache API in memory.
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'load-memory-'));
 const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH,
-  args: device === 'webgpu' ? CHROMIUM_ARGS : CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu') });
+  args: [...(device === 'webgpu' ? CHROMIUM_ARGS : CHROMIUM_ARGS.filter((a) => a !== '--enable-unsafe-webgpu')), '--js-flags=--expose-gc'] });
 const browserPid = Number(fs.readdirSync('/proc').find((pid) => {
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
@@ -94,22 +94,34 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   const idle = rendererRss(browserPid);
   let peak = idle;
+  const timeline: number[] = [];
   const sampler = setInterval(() => {
-    peak = Math.max(peak, rendererRss(browserPid));
+    const now = rendererRss(browserPid);
+    peak = Math.max(peak, now);
+    if (process.env.LOAD_MEMORY_TIMELINE) timeline.push(Math.round((now - idle) / 1e6));
   }, 100);
   const started = performance.now();
   const result: HubLoadResult = await page.evaluate((r) => window.loadHub({ ...r, keep: true }), request);
   clearInterval(sampler);
+  if (timeline.length) console.log(`MB above idle every 0.5 s: ${timeline.filter((_, i) => i % 5 === 0).join(' ')}`);
   if (result.error) throw new Error(`${result.error.name}: ${result.error.message}`);
   // What the loaded reranker keeps: the renderer a few seconds after the load, once transient buffers had time to go.
   await new Promise((r) => setTimeout(r, 5000));
   const held = rendererRss(browserPid);
+  // And after a full garbage collection in the page and every worker: what is held, as against what was not yet freed.
+  // (onnxruntime's pthread workers sit in a blocking wait and never answer: bounded.)
+  const collect = () => (globalThis as { gc?: () => void }).gc?.();
+  await Promise.all([page.evaluate(collect), ...page.workers().map((worker) => worker.evaluate(collect))]
+    .map((done) => Promise.race([done.catch(() => {}), new Promise((r) => setTimeout(r, 3000))])));
+  await new Promise((r) => setTimeout(r, 2000));
+  const heldAfterGc = rendererRss(browserPid);
   const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
   console.log(JSON.stringify({ file: path.basename(modelFile), fileBytes, cached: values.cached, backend: result.info?.backend,
     selfCheck: result.info?.runtime?.fidelity ?? null,
-    fromCache: result.info?.files.map((f) => f.fromCache), storage: result.info?.storage, loadMs: Math.round(performance.now() - started) }));
+    fromCache: result.info?.files.map((f) => f.fromCache), wasmHeapBytes: result.wasmHeapBytes, weights: result.info?.runtime?.weights, storage: result.info?.storage, loadMs: Math.round(performance.now() - started) }));
   console.log(`idle ${mb(idle)}, peak ${mb(peak)}, above idle ${mb(peak - idle)} = ${((peak - idle) / fileBytes).toFixed(2)}× the ${mb(fileBytes)} file; ` +
-    `held 5 s after the load ${mb(held - idle)} = ${((held - idle) / fileBytes).toFixed(2)}×`);
+    `held 5 s after the load ${mb(held - idle)} = ${((held - idle) / fileBytes).toFixed(2)}×; ` +
+    `after a garbage collection ${mb(heldAfterGc - idle)} = ${((heldAfterGc - idle) / fileBytes).toFixed(2)}×`);
 } finally {
   await context.close();
   fs.rmSync(profile, { recursive: true, force: true });

@@ -188,13 +188,13 @@ export interface OnnxRuntimeDetails {
   /** Result of the self-check against wasm, when one ran. */
   fidelity: FidelityCheck | null;
   /**
-   * How the weights reached onnxruntime: an inline file's as external data read from the file's own bytes (held once
-   * here, once by the session), the model's own external data files, or the file as it is (parsed whole).
+   * How the weights reached onnxruntime: weight by weight from the file on disk (browser cache, picked file; in the
+   * worker), as external data from the file's bytes in memory, from its external data files, or parsed whole.
    */
   weights: WeightsPath;
 }
 
-export type WeightsPath = 'file-as-external-data' | 'external-data' | 'inline';
+export type WeightsPath = 'read-on-demand' | 'file-as-external-data' | 'external-data' | 'inline';
 
 /** The browser cache's hold on a loaded model. */
 export interface ModelStorage {

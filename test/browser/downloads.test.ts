@@ -81,10 +81,17 @@ describe.skipIf(skip !== null)('downloads through the worker in Chromium', () =>
     const [model] = await page.evaluate(() => window.cachedModelList());
     expect(model).toMatchObject({ model: REPO, base: `${hub.remoteHost}${REPO}/resolve/main/` });
     expect(hub.bytesServed(MODEL)).toBe(SIZE);
+    // Once kept, the model file is read weight by weight from the cache, not held in the worker's memory.
+    expect(result.info!.runtime!.weights).toBe('read-on-demand');
 
     const again = await load();
     expect(again.info!.files.every((f) => f.fromCache)).toBe(true);
+    expect(again.info!.runtime!.weights).toBe('read-on-demand');
     expect(hub.bytesServed(MODEL)).toBe(SIZE); // nothing downloaded again
+    // The same scores as the file held in memory (not kept: downloaded again).
+    const inMemory = await page.evaluate((r) => window.loadHub({ ...r, cache: false }), request);
+    expect(inMemory.info!.runtime!.weights).toBe('file-as-external-data');
+    expect([again.score, inMemory.score]).toEqual([result.score, result.score]);
     expect(await page.evaluate((m) => window.deleteModel(m), REPO)).toBe(model.bytes);
     expect(await page.evaluate(() => window.cachedFiles())).toEqual([]);
   });

@@ -20,6 +20,8 @@ export interface HubLoad {
   device?: 'wasm' | 'webgpu';
   /** createReranker's selfCheck; default as the library's (on for WebGPU). */
   selfCheck?: boolean;
+  /** createReranker's cache; default true. */
+  cache?: boolean;
   /** Leave the reranker loaded (for a memory reading after the load) instead of disposing of it. */
   keep?: boolean;
   /** Run in a worker whose storage quota is 200,000 bytes (small-quota.worker.ts), through `endpoint`. */
@@ -29,6 +31,8 @@ export interface HubLoad {
 export interface HubLoadResult {
   info?: RerankerInfo;
   score?: number;
+  /** The worker's wasm heap after the load (kept rerankers only). */
+  wasmHeapBytes?: number | null;
   error?: { name: string; message: string };
   /** Progress events, 'ready' left out (its info is above). */
   events: Exclude<LoadProgress, { status: 'ready' }>[];
@@ -45,17 +49,18 @@ declare global {
   }
 }
 
-window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, dtype = 'q8', device = 'wasm', selfCheck, keep }) => {
+window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, dtype = 'q8', device = 'wasm', selfCheck, keep, cache }) => {
   const events: HubLoadResult['events'] = [];
   const endpoint = smallQuota ? new Worker(new URL('./small-quota.worker.ts', import.meta.url), { type: 'module' }) : undefined;
   try {
-    const reranker = await createReranker({ model, remoteHost, downloadPieceBytes: pieceBytes, device, dtype, endpoint, selfCheck,
+    const reranker = await createReranker({ model, remoteHost, downloadPieceBytes: pieceBytes, device, dtype, endpoint, selfCheck, cache,
       progress: (event) => {
         if (event.status !== 'ready') events.push(event);
       } });
     try {
       const [score] = await reranker.score([['what is the capital of France?', 'Paris is the capital of France.']]);
-      return { info: reranker.info, score, events };
+      const wasmHeapBytes = keep && 'memory' in reranker ? (await reranker.memory()).wasmHeapBytes : undefined;
+      return { info: reranker.info, score, events, ...(wasmHeapBytes !== undefined ? { wasmHeapBytes } : {}) };
     } finally {
       if (!keep) await reranker.dispose();
     }

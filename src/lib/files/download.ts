@@ -10,6 +10,7 @@ import { declaredFile, parseContentRange, RunningDigest, verifyDownload, type De
 import { Received } from './received.ts';
 import { ensureRoomFor } from './storage.ts';
 import { describeStorageError, type StoredFile } from './stored-file.ts';
+import { canReadBlobsOnDemand, freeNow, isOnDemand, responseBytes } from './on-demand-bytes.ts';
 
 export const DEFAULT_PIECE_BYTES = 8 * 1024 * 1024;
 /** Consecutive failed attempts (no byte gained) before a download gives up. */
@@ -24,6 +25,8 @@ export interface DownloadTarget {
   /** Where the file is kept, or null when it is not (no Cache API, `cache: false`). */
   stored: StoredFile | null;
   pieceBytes: number;
+  /** A file over a piece may come back read on demand from the cache (ReadHow). */
+  onDemand: boolean;
   signal?: AbortSignal;
   onBytes(loaded: number, total: number | null, resumed?: DownloadResume): void;
 }
@@ -271,11 +274,11 @@ export async function downloadFile(target: DownloadTarget): Promise<Downloaded> 
   return lastResume ? { ...done, resumed: lastResume } : done;
 }
 
-/** The whole file from the cache, trusted only when its body is as long as its stored length. */
+/** The whole file from the cache, trusted only when as long as its stored length. */
 async function readComplete(target: DownloadTarget): Promise<Downloaded | null> {
   const response = await target.stored?.complete();
   if (!response) return null;
-  const bytes = new Uint8Array(await response.arrayBuffer());
+  const bytes = await responseBytes(response, target.onDemand ? target.pieceBytes : Infinity);
   const length = Number(response.headers.get('content-length'));
   const whole = !response.headers.has('content-length') || length === bytes.byteLength;
   if (!whole || isHtml(bytes)) {
@@ -314,6 +317,14 @@ async function finish(target: DownloadTarget, transfer: Transfer): Promise<Downl
     await stored.deletePieces();
     if (failed) failed = await put();
     cacheError = failed;
+    // Kept: a large model file is read from the cache now, and the downloaded copy freed before the session is built.
+    const kept = !failed && target.onDemand && canReadBlobsOnDemand() && bytes.byteLength > target.pieceBytes
+      ? await stored.complete() : undefined;
+    const onDemand = kept && await responseBytes(kept, target.pieceBytes);
+    if (onDemand && isOnDemand(onDemand) && onDemand.byteLength === bytes.byteLength) {
+      freeNow(bytes.buffer);
+      return { bytes: onDemand, fromCache: false, verified };
+    }
   }
   return { bytes, fromCache: false, verified, ...(cacheError ? { cacheError } : {}) };
 }

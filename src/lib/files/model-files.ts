@@ -10,9 +10,11 @@ import { StoredFile, type ModelTag } from './stored-file.ts';
 import { AbortError, InputError, ModelLoadError, throwIfAborted } from '../errors.ts';
 import type { ByteCheck, ByteProgress, DownloadResume, LoadProgress, ModelSource } from '../types.ts';
 import { isHubId, isUrlOrPath } from './model-source.ts';
+import { blobOnDemand } from './on-demand-bytes.ts';
 
 export interface FileRead {
   path: string;
+  /** The file's bytes, or a model file's read on demand (ReadHow). */
   bytes: Uint8Array;
   fromCache: boolean;
   /** Why the downloaded file could not be stored in the browser cache (quota, private mode), when it could not. */
@@ -27,7 +29,12 @@ export interface FileRead {
 export interface ModelFileReader {
   /** Human-readable name of the source (hub id, URL, or "local files"). */
   readonly label: string;
-  read(path: string, signal?: AbortSignal): Promise<FileRead>;
+  read(path: string, signal?: AbortSignal, how?: ReadHow): Promise<FileRead>;
+}
+
+export interface ReadHow {
+  /** An ONNX file: where it is on disk (cache, picked file) and can be, read on demand (on-demand-bytes.ts). */
+  onDemand?: boolean;
 }
 
 /** Tracks bytes across files for the overall figure in progress events. */
@@ -160,14 +167,14 @@ class UrlReader implements ModelFileReader {
     private readonly pieceBytes: number,
   ) {}
 
-  async read(path: string, signal?: AbortSignal): Promise<FileRead> {
+  async read(path: string, signal?: AbortSignal, how: ReadHow = {}): Promise<FileRead> {
     throwIfAborted(signal, 'model loading');
     const url = joinUrl(this.base, path);
     this.progress.start(path);
     const cache = await (this.cache ??= openCache(this.useCache));
     const tag: ModelTag = { model: this.label, base: this.base };
     const file = await downloadFile({
-      url, path, label: this.label, signal, pieceBytes: this.pieceBytes,
+      url, path, label: this.label, signal, pieceBytes: this.pieceBytes, onDemand: how.onDemand ?? false,
       stored: cache ? new StoredFile(cache, url, tag) : null,
       onBytes: (loaded, total, resumed) => this.progress.update(path, loaded, total, resumed),
     });
@@ -194,7 +201,7 @@ class BlobReader implements ModelFileReader {
     return undefined;
   }
 
-  async read(path: string, signal?: AbortSignal): Promise<FileRead> {
+  async read(path: string, signal?: AbortSignal, how: ReadHow = {}): Promise<FileRead> {
     throwIfAborted(signal, 'model loading');
     const blob = this.find(path);
     if (!blob) {
@@ -202,7 +209,9 @@ class BlobReader implements ModelFileReader {
         { missingFile: path });
     }
     this.progress.start(path);
-    const bytes = await readBody(new Response(blob), (n) => this.progress.update(path, n, blob.size), signal);
+    // A picked file is on disk already: a model file is read from it as onnxruntime asks, never whole.
+    const bytes = (how.onDemand ? blobOnDemand(blob) : null)
+      ?? await readBody(new Response(blob), (n) => this.progress.update(path, n, blob.size), signal);
     this.progress.done(path, bytes.byteLength, false);
     return { path, bytes, fromCache: false };
   }

@@ -99,10 +99,10 @@ interface ModelFiles {
 
 async function readModel(reader: ModelFileReader, config: ModelConfig, dtype: Dtype, signal?: AbortSignal): Promise<ModelFiles> {
   const path = DTYPES[dtype].file;
-  const graph = await reader.read(path, signal); // a missing file throws a ModelLoadError that names it
+  const graph = await reader.read(path, signal, { onDemand: true }); // a missing file throws a ModelLoadError that names it
   const external: ExternalDataFile[] = [];
   for (const dataPath of externalDataFiles(config, path)) {
-    external.push({ path: dataPath.split('/').pop()!, data: (await reader.read(dataPath, signal)).bytes });
+    external.push({ path: dataPath.split('/').pop()!, data: (await reader.read(dataPath, signal, { onDemand: true })).bytes });
   }
   return { dtype, graph, external, config };
 }

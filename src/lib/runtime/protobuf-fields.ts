@@ -18,12 +18,14 @@ export interface Field {
 }
 
 export function varint(bytes: Uint8Array, at: number): [value: number, next: number] {
+  // Read through subarray, not by index: a file read on demand (on-demand-bytes.ts) has no indexed bytes.
+  const head = bytes.subarray(at, Math.min(at + 10, bytes.length));
   let value = 0;
   let scale = 1;
-  for (let i = at; i < bytes.length && i < at + 10; i++) {
-    value += (bytes[i] & 0x7f) * scale;
+  for (let i = 0; i < head.length; i++) {
+    value += (head[i] & 0x7f) * scale;
     scale *= 128;
-    if (bytes[i] < 0x80) return [value, i + 1];
+    if (head[i] < 0x80) return [value, at + i + 1];
   }
   throw new Error('truncated varint');
 }

@@ -5,6 +5,7 @@ import { DeviceLostError, ModelLoadError, OutOfMemoryError } from '../errors.ts'
 import { namedError } from './run-errors.ts';
 import { splitInlineWeights } from './inline-weights.ts';
 import { floatTensorToNumbers } from './float16.ts';
+import { isOnDemand } from '../files/on-demand-bytes.ts';
 import type { ModelConfig } from '../files/model-config.ts';
 import type { Device, WeightsPath } from '../types.ts';
 
@@ -86,9 +87,12 @@ export class ModelSession {
     };
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(split?.graph ?? model, options);
+      // A file read on demand is empty to onnxruntime's own copy: one it parses whole is read whole.
+      session = await ort.InferenceSession.create(split?.graph ?? (isOnDemand(model) ? model.slice() : model), options);
     } catch (error) {
       throw namedError(error, device, 'create');
+    } finally {
+      for (const file of external) if (isOnDemand(file.data)) file.data.release(); // the last weight read
     }
     for (const name of ['input_ids', 'attention_mask']) {
       if (!session.inputNames.includes(name)) {
@@ -109,7 +113,8 @@ export class ModelSession {
       await session.release();
       throw error;
     }
-    const weights: WeightsPath = split ? 'file-as-external-data' : externalData.length > 0 ? 'external-data' : 'inline';
+    const weights: WeightsPath = external.some((file) => isOnDemand(file.data)) ? 'read-on-demand'
+      : split ? 'file-as-external-data' : externalData.length > 0 ? 'external-data' : 'inline';
     const created = new ModelSession(session, device, hooks, labels, weights);
     if (device === 'webgpu') created.watchDevice();
     return created;

@@ -10,6 +10,7 @@ import { describeModelStorage, describeResume, describeVerified } from './storag
 
 /** How the weights reached onnxruntime, in a user's words. */
 const WEIGHTS_WORDS: Record<WeightsPath, string> = {
+  'read-on-demand': 'read by onnxruntime weight by weight from the file on disk (never held whole in memory)',
   'file-as-external-data': 'read by onnxruntime from the downloaded file itself (held once, not copied whole)',
   'external-data': "read from the model's external data files",
   inline: 'parsed whole from the file by onnxruntime',
