@@ -165,6 +165,19 @@ describe.skipIf(skip !== null)('downloads through the worker in Chromium', () =>
     expect(hub.bytesServed(MODEL)).toBe(SIZE);
   });
 
+  it('runs from memory when the disk fills mid-download, taking back the stored pieces instead of downloading them again', async () => {
+    const result = await page.evaluate((r) => window.loadHub(r), { ...request, fullDisk: true });
+    expectLoaded(result);
+    expect(result.info!.storage).toMatchObject({ kept: false, reason: expect.stringMatching(/QuotaExceededError/) });
+    expect(result.info!.runtime!.weights).toBe('file-as-external-data'); // not kept: the file is held in memory
+    expect(hub.bytesServed(MODEL)).toBe(SIZE);
+    expect(await modelEntries()).toEqual([]); // neither the file nor its two pieces stay
+    record('disk full after two pieces');
+    const kept = await load(); // the same scores as the file read on demand from the cache
+    expect(kept.info!.runtime!.weights).toBe('read-on-demand');
+    expect(kept.score).toBe(result.score);
+  });
+
   it('fails before downloading when the quota cannot hold the model, naming both sizes', async () => {
     const result = await page.evaluate((r) => window.loadHub(r), { ...request, smallQuota: true });
     expect(result.error).toMatchObject({ name: 'StorageQuotaError',

@@ -26,6 +26,8 @@ export interface HubLoad {
   keep?: boolean;
   /** Run in a worker whose storage quota is 200,000 bytes (small-quota.worker.ts), through `endpoint`. */
   smallQuota?: boolean;
+  /** Run in a worker whose disk fills after a model file's second piece (full-disk.worker.ts). */
+  fullDisk?: boolean;
 }
 
 export interface HubLoadResult {
@@ -49,9 +51,10 @@ declare global {
   }
 }
 
-window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, dtype = 'q8', device = 'wasm', selfCheck, keep, cache }) => {
+window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, fullDisk, dtype = 'q8', device = 'wasm', selfCheck, keep, cache }) => {
   const events: HubLoadResult['events'] = [];
-  const endpoint = smallQuota ? new Worker(new URL('./small-quota.worker.ts', import.meta.url), { type: 'module' }) : undefined;
+  const endpoint = smallQuota ? new Worker(new URL('./small-quota.worker.ts', import.meta.url), { type: 'module' })
+    : fullDisk ? new Worker(new URL('./full-disk.worker.ts', import.meta.url), { type: 'module' }) : undefined;
   try {
     const reranker = await createReranker({ model, remoteHost, downloadPieceBytes: pieceBytes, device, dtype, endpoint, selfCheck, cache,
       progress: (event) => {

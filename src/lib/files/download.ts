@@ -6,30 +6,18 @@
  */
 import { AbortError, IntegrityError, ModelLoadError, StorageQuotaError } from '../errors.ts';
 import type { ByteCheck, DownloadResume } from '../types.ts';
-import { declaredFile, parseContentRange, RunningDigest, verifyDownload, type DeclaredFile } from './integrity.ts';
-import { Received } from './received.ts';
+import { declaredFile, parseContentRange, verifyDownload } from './integrity.ts';
 import { ensureRoomFor } from './storage.ts';
 import { describeStorageError, type StoredFile } from './stored-file.ts';
 import { canReadBlobsOnDemand, freeNow, isOnDemand, responseBytes } from './on-demand-bytes.ts';
+import { readStored, restorePieces, Transfer, type DownloadTarget } from './transfer.ts';
+
+export type { DownloadTarget };
 
 export const DEFAULT_PIECE_BYTES = 8 * 1024 * 1024;
 /** Consecutive failed attempts (no byte gained) before a download gives up. */
 const MAX_FAILURES = 5;
 
-export interface DownloadTarget {
-  url: string;
-  /** The file's path in the model folder, for messages. */
-  path: string;
-  /** The source's name (hub id or URL), for messages. */
-  label: string;
-  /** Where the file is kept, or null when it is not (no Cache API, `cache: false`). */
-  stored: StoredFile | null;
-  pieceBytes: number;
-  /** A file over a piece may come back read on demand from the cache (ReadHow). */
-  onDemand: boolean;
-  signal?: AbortSignal;
-  onBytes(loaded: number, total: number | null, resumed?: DownloadResume): void;
-}
 
 export interface Downloaded {
   bytes: Uint8Array;
@@ -64,71 +52,6 @@ function pause(failures: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** A download in progress: what the server declared, the bytes so far, their digest, and what is stored. */
-class Transfer {
-  declared: DeclaredFile | null = null;
-  received = new Received(null);
-  readonly digest = new RunningDigest();
-  /** End of the bytes stored as pieces. */
-  storedEnd = 0;
-  cacheError: string | undefined;
-  contentType = 'application/octet-stream';
-
-  constructor(private readonly target: DownloadTarget) {}
-
-  begin(declared: DeclaredFile): void {
-    this.declared = declared;
-    this.received = new Received(declared.size);
-    this.digest.reset();
-    this.storedEnd = 0;
-  }
-
-  /** Takes bytes in order: digest, buffer, and a piece stored each time `pieceBytes` more have arrived. */
-  async take(bytes: Uint8Array): Promise<void> {
-    if (!this.received.append(bytes)) {
-      if (this.declared?.sizeFrom !== 'content-length') {
-        throw new IntegrityError(`${this.target.path} is longer than the ${this.declared?.size} bytes the server declared ` +
-          `(${this.declared?.sizeFrom}): the download is corrupt, and was not cached`);
-      }
-      this.received.growable();
-      this.declared = { ...this.declared, size: null, sizeFrom: null };
-      this.received.append(bytes);
-    }
-    this.digest.update(bytes);
-    await this.storePieces();
-  }
-
-  private async storePieces(): Promise<void> {
-    const { stored, pieceBytes } = this.target;
-    const size = this.declared?.size ?? null;
-    if (!stored || this.cacheError || size === null || size <= pieceBytes) return;
-    while (this.received.length - this.storedEnd >= pieceBytes || (this.received.length === size && this.storedEnd < size)) {
-      const end = Math.min(this.storedEnd + pieceBytes, this.received.length);
-      try {
-        await stored.putPiece(this.storedEnd, this.received.slice(this.storedEnd, end), size, this.declared?.validator ?? null);
-        this.storedEnd = end;
-      } catch (error) {
-        this.cacheError = describeStorageError(error); // quota or private mode: the download goes on in memory
-        return;
-      }
-    }
-  }
-}
-
-/** Reads back the pieces a reload left, so the download continues after them. */
-async function restorePieces(target: DownloadTarget, transfer: Transfer): Promise<DownloadResume | undefined> {
-  const prefix = await target.stored?.storedPrefix();
-  if (!prefix) return undefined;
-  transfer.begin({ size: prefix.size, sizeFrom: 'x-linked-size', sha256: null, validator: prefix.validator });
-  for (const piece of prefix.pieces) {
-    const bytes = new Uint8Array(await piece.response.arrayBuffer());
-    if (bytes.byteLength !== piece.end - piece.start) break;
-    transfer.received.append(bytes);
-    transfer.digest.update(bytes);
-    transfer.storedEnd = piece.end;
-  }
-  return transfer.received.length > 0 ? { from: transfer.received.length, cause: 'stored', ranged: true } : undefined;
-}
 
 /**
  * What an answer means for the transfer: the bytes of its body to skip (already held), and whether the server
@@ -292,11 +215,12 @@ async function readComplete(target: DownloadTarget): Promise<Downloaded | null> 
 /** Verifies the whole download, then keeps it as one entry (where transformers.js finds it) in place of its pieces. */
 async function finish(target: DownloadTarget, transfer: Transfer): Promise<Downloaded> {
   const { stored } = target;
-  const bytes = transfer.received.bytes();
+  const size = transfer.received.length;
+  let bytes = transfer.received.bytes(); // null: spilled, in the cache's pieces
   let verified: Downloaded['verified'];
   try {
-    verified = verifyDownload(target.path, transfer.declared ?? declaredFile(new Headers()), bytes.byteLength, transfer.digest);
-    if (isHtml(bytes)) throw missing(target, 'returned an HTML page instead of the file');
+    verified = verifyDownload(target.path, transfer.declared ?? declaredFile(new Headers()), size, transfer.digest);
+    if (isHtml(transfer.received.head)) throw missing(target, 'returned an HTML page instead of the file');
   } catch (error) {
     await stored?.deletePieces();
     throw error;
@@ -305,8 +229,8 @@ async function finish(target: DownloadTarget, transfer: Transfer): Promise<Downl
   if (stored) {
     const put = async () => {
       try {
-        const fromPieces = await stored.putCompleteFromPieces(bytes.byteLength, transfer.contentType);
-        if (!fromPieces) await stored.putComplete(bytes, transfer.contentType);
+        const fromPieces = await stored.putCompleteFromPieces(size, transfer.contentType);
+        if (!fromPieces) await stored.putComplete(bytes ?? await readStored(target, size), transfer.contentType);
         return undefined;
       } catch (error) {
         return describeStorageError(error);
@@ -314,17 +238,18 @@ async function finish(target: DownloadTarget, transfer: Transfer): Promise<Downl
     };
     let failed = await put();
     // The pieces and the whole file side by side may not fit: without the pieces, the file alone may.
+    if (failed) bytes ??= await readStored(target, size);
     await stored.deletePieces();
     if (failed) failed = await put();
     cacheError = failed;
-    // Kept: a large model file is read from the cache now, and the downloaded copy freed before the session is built.
-    const kept = !failed && target.onDemand && canReadBlobsOnDemand() && bytes.byteLength > target.pieceBytes
-      ? await stored.complete() : undefined;
+    // Kept: a large model file is read from the cache now, and a downloaded copy freed before the session is built.
+    const kept = !failed && target.onDemand && canReadBlobsOnDemand() && size > target.pieceBytes ? await stored.complete() : undefined;
     const onDemand = kept && await responseBytes(kept, target.pieceBytes);
-    if (onDemand && isOnDemand(onDemand) && onDemand.byteLength === bytes.byteLength) {
-      freeNow(bytes.buffer);
-      return { bytes: onDemand, fromCache: false, verified };
+    if (onDemand && onDemand.byteLength === size) {
+      if (bytes && isOnDemand(onDemand)) freeNow(bytes.buffer);
+      return { bytes: bytes && !isOnDemand(onDemand) ? bytes : onDemand, fromCache: false, verified };
     }
   }
+  if (!bytes) throw new ModelLoadError(`${target.path} was stored but cannot be read back from the browser cache: load again`);
   return { bytes, fromCache: false, verified, ...(cacheError ? { cacheError } : {}) };
 }

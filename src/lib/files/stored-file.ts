@@ -124,6 +124,19 @@ export class StoredFile {
     return kept.length ? { size: pieces[0].size, validator: pieces[0].validator, pieces: kept, end } : null;
   }
 
+  /** The first `end` bytes of the file, from its stored pieces; null where they do not cover them. */
+  async readPrefix(end: number): Promise<Uint8Array | null> {
+    const prefix = await this.storedPrefix();
+    if (!prefix || prefix.end < end) return null;
+    const out = new Uint8Array(end);
+    for (const piece of prefix.pieces) {
+      if (piece.start >= end) break;
+      const bytes = new Uint8Array(await piece.response.arrayBuffer());
+      out.set(bytes.subarray(0, Math.min(bytes.byteLength, end - piece.start)), piece.start);
+    }
+    return out;
+  }
+
   async deletePieces(): Promise<void> {
     for (const key of await this.pieceRequests()) await this.cache.delete(key).catch(() => false);
   }
