@@ -3,7 +3,9 @@
  * folder served by the hub-like test server's second origin: the renderer processes' resident memory (the page and its worker share
  * one), sampled every 100 ms from /proc (Linux), above the idle page's. Each run uses a fresh profile on disk, so the
  * file is downloaded (not read from the cache); `--cached` loads it twice and measures the second, cached load. It
- * also prints what the renderer still holds 5 s after the load, above the idle page: what the loaded reranker keeps.
+ * also prints what the renderer still holds 5 s after the load and then after a garbage collection in the page and its
+ * workers (what the loaded reranker keeps), the worker's wasm heap, and `info.runtime.weights` (which loading path ran).
+ * LOAD_MEMORY_TIMELINE=1 prints the memory every 0.5 s, to see which phase (download, session) makes the peak.
  *
  *   npx tsx scripts/bench/load-memory.ts --dir /tmp/full-q8 [--dtype q8] [--device wasm|webgpu] [--cached] [--no-self-check]
  *

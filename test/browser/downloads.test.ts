@@ -92,6 +92,12 @@ describe.skipIf(skip !== null)('downloads through the worker in Chromium', () =>
     const inMemory = await page.evaluate((r) => window.loadHub({ ...r, cache: false }), request);
     expect(inMemory.info!.runtime!.weights).toBe('file-as-external-data');
     expect([again.score, inMemory.score]).toEqual([result.score, result.score]);
+    // Picked files are read on demand too, whatever their size: they are on disk already.
+    const picked = await page.evaluate(([base, paths]) => window.loadPicked(base, paths),
+      [`${hub.remoteHost}${REPO}/resolve/main/`, ['config.json', 'tokenizer.json', 'tokenizer_config.json', MODEL]] as const);
+    expect(picked.error).toBeUndefined();
+    expect(picked.info!.runtime!.weights).toBe('read-on-demand');
+    expect(picked.score).toBe(result.score);
     expect(await page.evaluate((m) => window.deleteModel(m), REPO)).toBe(model.bytes);
     expect(await page.evaluate(() => window.cachedFiles())).toEqual([]);
   });

@@ -44,6 +44,7 @@ declare global {
   interface Window {
     downloadsReady: boolean;
     loadHub(request: HubLoad): Promise<HubLoadResult>;
+    loadPicked(base: string, paths: readonly string[]): Promise<HubLoadResult>;
     cachedFiles(): Promise<CachedFile[]>;
     cachedModelList(): Promise<CachedModel[]>;
     deleteModel(model: string): Promise<number>;
@@ -71,6 +72,22 @@ window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, fullDisk, d
     return { error: { name: (error as Error).name, message: (error as Error).message }, events };
   } finally {
     if (!keep) endpoint?.terminate();
+  }
+};
+
+/** `{ files }` as a file picker gives them: Blobs of the folder's files (fetched here from `base`), into the worker. */
+window.loadPicked = async (base, paths) => {
+  const files = Object.fromEntries(await Promise.all(paths.map(async (p) => [p, await (await fetch(base + p)).blob()] as const)));
+  try {
+    const reranker = await createReranker({ model: { files }, device: 'wasm', dtype: 'q8' });
+    try {
+      const [score] = await reranker.score([['what is the capital of France?', 'Paris is the capital of France.']]);
+      return { info: reranker.info, score, events: [] };
+    } finally {
+      await reranker.dispose();
+    }
+  } catch (error) {
+    return { error: { name: (error as Error).name, message: (error as Error).message }, events: [] };
   }
 };
 
