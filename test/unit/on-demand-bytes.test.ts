@@ -12,7 +12,8 @@ import { graphVocabulary } from '../../src/lib/runtime/onnx-graph.ts';
 import { fields } from '../../src/lib/runtime/protobuf-fields.ts';
 import { ModelSession } from '../../src/lib/runtime/session.ts';
 import { ort } from '../../src/lib/runtime/ort.ts';
-import { DEMO_MODEL_DIR } from '../helpers/models.ts';
+import { DEMO_MODEL_DIR, demoFiles } from '../helpers/models.ts';
+import { createReranker } from '../../src/lib/index.ts';
 
 const Q8 = path.join(DEMO_MODEL_DIR, 'onnx', 'model_quantized.onnx');
 
@@ -82,6 +83,20 @@ describe('a file read on demand', () => {
       expect(weights.every((r) => r.bytes.buffer.byteLength === 0)).toBe(true);
     } finally {
       await Promise.all([inMemory.dispose(), onDemand.dispose()]);
+    }
+  }, 60_000);
+
+  it('is how Node loads a model folder on disk: the scores of the same files given as Blobs', async () => {
+    const pair: [string, string][] = [['capital of France?', 'Paris is the capital of France.']];
+    const onDisk = await createReranker({ model: DEMO_MODEL_DIR, device: 'wasm', dtype: 'q8', numThreads: 1 });
+    const inMemory = await createReranker({ model: { files: demoFiles() }, device: 'wasm', dtype: 'q8', numThreads: 1 });
+    try {
+      expect(onDisk.info.runtime?.weights).toBe('read-on-demand');
+      expect(inMemory.info.runtime?.weights).toBe('file-as-external-data'); // Node cannot read a Blob synchronously
+      expect(onDisk.info.files.find((f) => f.path === 'onnx/model_quantized.onnx')?.bytes).toBe(fs.statSync(Q8).size);
+      expect(await onDisk.score(pair)).toEqual(await inMemory.score(pair));
+    } finally {
+      await Promise.all([onDisk.dispose(), inMemory.dispose()]);
     }
   }, 60_000);
 

@@ -11,6 +11,7 @@ import { AbortError, InputError, ModelLoadError, throwIfAborted } from '../error
 import type { ByteCheck, ByteProgress, DownloadResume, LoadProgress, ModelSource } from '../types.ts';
 import { isHubId, isUrlOrPath } from './model-source.ts';
 import { blobOnDemand } from './on-demand-bytes.ts';
+import { nodeModule, readFromDisk, runsInNode } from './file-system.ts';
 
 export interface FileRead {
   path: string;
@@ -217,15 +218,6 @@ class BlobReader implements ModelFileReader {
   }
 }
 
-/** Node's own modules without an `import` that a browser bundler would try to resolve. */
-async function nodeModule<T>(id: string): Promise<T> {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return (proc?.getBuiltinModule?.(id) ?? (await import(/* @vite-ignore */ id))) as T;
-}
-
-const runsInNode = (): boolean =>
-  typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
-
 /** A model folder on disk (Node): a path, absolute or from the working directory, or a `file:` URL. */
 class FileSystemReader implements ModelFileReader {
   private folder: Promise<URL> | undefined;
@@ -244,22 +236,11 @@ class FileSystemReader implements ModelFileReader {
     return url;
   }
 
-  async read(path: string, signal?: AbortSignal): Promise<FileRead> {
+  async read(path: string, signal?: AbortSignal, how: ReadHow = {}): Promise<FileRead> {
     throwIfAborted(signal, 'model loading');
     const file = new URL(path, await (this.folder ??= this.folderUrl()));
     this.progress.start(path);
-    let bytes: Uint8Array;
-    try {
-      const fs = await nodeModule<{ readFile(file: URL, options: { signal?: AbortSignal }): Promise<Uint8Array> }>('node:fs/promises');
-      bytes = await fs.readFile(file, { signal });
-    } catch (error) {
-      if (signal?.aborted) throw new AbortError('model loading was aborted', { cause: signal.reason });
-      if ((error as { code?: unknown }).code === 'ENOENT') {
-        throw new ModelLoadError(`${path} is missing from ${this.label}: ${decodeURI(file.pathname)} does not exist`,
-          { missingFile: path, cause: error });
-      }
-      throw new ModelLoadError(`could not read ${file.href}: ${(error as Error).message}`, { cause: error });
-    }
+    const bytes = await readFromDisk(file, path, this.label, how.onDemand ?? false, signal);
     this.progress.update(path, bytes.byteLength, bytes.byteLength);
     this.progress.done(path, bytes.byteLength, false);
     return { path, bytes, fromCache: false };
