@@ -52,15 +52,13 @@ declare global {
   }
 }
 
-window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, fullDisk, dtype = 'q8', device = 'wasm', selfCheck, keep, cache }) => {
-  const events: HubLoadResult['events'] = [];
-  const endpoint = smallQuota ? new Worker(new URL('./small-quota.worker.ts', import.meta.url), { type: 'module' })
-    : fullDisk ? new Worker(new URL('./full-disk.worker.ts', import.meta.url), { type: 'module' }) : undefined;
+/**
+ * Loads through `createReranker`, scores one pair, and reports it as plain data; the reranker is disposed of unless
+ * `keep` (then its worker's wasm heap is read too).
+ */
+async function loadAndScore(options: Parameters<typeof createReranker>[0], events: HubLoadResult['events'], keep = false): Promise<HubLoadResult> {
   try {
-    const reranker = await createReranker({ model, remoteHost, downloadPieceBytes: pieceBytes, device, dtype, endpoint, selfCheck, cache,
-      progress: (event) => {
-        if (event.status !== 'ready') events.push(event);
-      } });
+    const reranker = await createReranker(options);
     try {
       const [score] = await reranker.score([['what is the capital of France?', 'Paris is the capital of France.']]);
       const wasmHeapBytes = keep && 'memory' in reranker ? (await reranker.memory()).wasmHeapBytes : undefined;
@@ -70,6 +68,18 @@ window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, fullDisk, d
     }
   } catch (error) {
     return { error: { name: (error as Error).name, message: (error as Error).message }, events };
+  }
+}
+
+window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, fullDisk, dtype = 'q8', device = 'wasm', selfCheck, keep, cache }) => {
+  const events: HubLoadResult['events'] = [];
+  const endpoint = smallQuota ? new Worker(new URL('./small-quota.worker.ts', import.meta.url), { type: 'module' })
+    : fullDisk ? new Worker(new URL('./full-disk.worker.ts', import.meta.url), { type: 'module' }) : undefined;
+  try {
+    return await loadAndScore({ model, remoteHost, downloadPieceBytes: pieceBytes, device, dtype, endpoint, selfCheck, cache,
+      progress: (event) => {
+        if (event.status !== 'ready') events.push(event);
+      } }, events, keep);
   } finally {
     if (!keep) endpoint?.terminate();
   }
@@ -78,17 +88,7 @@ window.loadHub = async ({ remoteHost, model, pieceBytes, smallQuota, fullDisk, d
 /** `{ files }` as a file picker gives them: Blobs of the folder's files (fetched here from `base`), into the worker. */
 window.loadPicked = async (base, paths) => {
   const files = Object.fromEntries(await Promise.all(paths.map(async (p) => [p, await (await fetch(base + p)).blob()] as const)));
-  try {
-    const reranker = await createReranker({ model: { files }, device: 'wasm', dtype: 'q8' });
-    try {
-      const [score] = await reranker.score([['what is the capital of France?', 'Paris is the capital of France.']]);
-      return { info: reranker.info, score, events: [] };
-    } finally {
-      await reranker.dispose();
-    }
-  } catch (error) {
-    return { error: { name: (error as Error).name, message: (error as Error).message }, events: [] };
-  }
+  return loadAndScore({ model: { files }, device: 'wasm', dtype: 'q8' }, []);
 };
 
 window.cachedFiles = cachedModelFiles;

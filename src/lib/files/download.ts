@@ -9,15 +9,12 @@ import type { ByteCheck, DownloadResume } from '../types.ts';
 import { declaredFile, parseContentRange, verifyDownload } from './integrity.ts';
 import { ensureRoomFor } from './storage.ts';
 import { describeStorageError, type StoredFile } from './stored-file.ts';
-import { canReadBlobsOnDemand, freeNow, isOnDemand, responseBytes } from './on-demand-bytes.ts';
+import { canReadBlobsOnDemand, freeNow, responseBytes } from './on-demand-bytes.ts';
 import { readStored, restorePieces, Transfer, type DownloadTarget } from './transfer.ts';
-
-export type { DownloadTarget };
 
 export const DEFAULT_PIECE_BYTES = 8 * 1024 * 1024;
 /** Consecutive failed attempts (no byte gained) before a download gives up. */
 const MAX_FAILURES = 5;
-
 
 export interface Downloaded {
   bytes: Uint8Array;
@@ -51,7 +48,6 @@ function pause(failures: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', stop, { once: true });
   });
 }
-
 
 /**
  * What an answer means for the transfer: the bytes of its body to skip (already held), and whether the server
@@ -244,10 +240,10 @@ async function finish(target: DownloadTarget, transfer: Transfer): Promise<Downl
     cacheError = failed;
     // Kept: a large model file is read from the cache now, and a downloaded copy freed before the session is built.
     const kept = !failed && target.onDemand && canReadBlobsOnDemand() && size > target.pieceBytes ? await stored.complete() : undefined;
-    const onDemand = kept && await responseBytes(kept, target.pieceBytes);
-    if (onDemand && onDemand.byteLength === size) {
-      if (bytes && isOnDemand(onDemand)) freeNow(bytes.buffer);
-      return { bytes: bytes && !isOnDemand(onDemand) ? bytes : onDemand, fromCache: false, verified };
+    const fromCache = kept && await responseBytes(kept, target.pieceBytes);
+    if (fromCache && fromCache.byteLength === size) {
+      if (bytes) freeNow(bytes.buffer);
+      return { bytes: fromCache, fromCache: false, verified };
     }
   }
   if (!bytes) throw new ModelLoadError(`${target.path} was stored but cannot be read back from the browser cache: load again`);

@@ -8,7 +8,7 @@ const HEAD_BYTES = 256;
 
 export class Received {
   private buffer: Uint8Array | null;
-  private readonly spill: boolean;
+  private spill: boolean;
   private chunks: Uint8Array[] = [];
   length = 0;
   /** Bytes before this offset were dropped (stored elsewhere): they are not in memory. */
@@ -71,11 +71,15 @@ export class Received {
     }
   }
 
-  /** Takes back the dropped bytes (`[0, dropped)`, read from where they were stored): all of it is in memory again. */
+  /**
+   * Takes back the dropped bytes (`[0, dropped)`, read from where they were stored): all of it is in memory again, and
+   * stays (no more drops).
+   */
   restore(prefix: Uint8Array): void {
     if (prefix.byteLength !== this.dropped) throw new Error(`${prefix.byteLength} bytes restored, ${this.dropped} were dropped`);
     if (this.dropped > 0) this.chunks.unshift(prefix);
     this.dropped = 0;
+    this.spill = false;
   }
 
   /** The whole file, or null where part of it was dropped (it is in the cache). */

@@ -84,14 +84,13 @@ export class Transfer {
 
   stored(end: number): void {
     this.storedEnd = end;
-    if (this.spill) this.received.drop(end);
+    this.received.drop(end); // a spilling download's bytes leave memory once stored
   }
 
-  /** The stored bytes back in memory, where storing the rest failed. */
+  /** The stored bytes back in memory (and no more spilling), where storing the rest failed. */
   private async unspill(): Promise<void> {
     this.spill = false;
-    if (this.received.dropped === 0) return;
-    this.received.restore(await readStored(this.target, this.received.dropped));
+    this.received.restore(this.received.dropped > 0 ? await readStored(this.target, this.received.dropped) : new Uint8Array(0));
   }
 }
 
