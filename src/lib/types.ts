@@ -95,7 +95,7 @@ export interface RerankerOptions {
    * a reload continues from the last stored piece (default 8 MiB).
    */
   downloadPieceBytes?: number;
-  /** URL of onnxruntime-web's .wasm file (its WebGPU build, 26.9 MB), for hosts that serve it elsewhere. */
+  /** URL of onnxruntime-web's .wasm (its WebGPU build, 26.9 MB), for hosts that serve it elsewhere. */
   wasmUrl?: string;
   /**
    * onnxruntime-web's plain wasm build (`ort-wasm-simd-threaded.wasm`, 14.3 MB, and its `.mjs` loader), loaded
@@ -128,6 +128,8 @@ export interface FidelityCheck {
   /** Every pair got (nearly) the same score on the backend while wasm's differ: a broken kernel. */
   collapsed: boolean;
   ok: boolean;
+  /** Where wasm ran: a worker ended after (memory and all), or beside the session (its heap stays). */
+  reference: 'separate-worker' | 'in-process';
 }
 
 /** One reason a preference was not honoured: shown to the user, never swallowed. */
@@ -158,7 +160,7 @@ export interface RerankerInfo {
   loadMs: number;
   maxLength: number;
   fallbacks: Fallback[];
-  /** Things worth knowing about the choice that are not fallbacks (q8 on WebGPU runs partly on the CPU, ...). */
+  /** What is worth knowing and is not a fallback (q8 on WebGPU runs partly on the CPU, ...). */
   notes: string[];
   /** The model's config says its weights are generated (random), not a trained model's. */
   generated: boolean;
@@ -174,7 +176,7 @@ export interface RerankerInfo {
   embeddings: EmbeddingStorage;
   /** Whether the downloads were kept in the browser cache, and whether the browser keeps them (absent: no cache). */
   storage?: ModelStorage;
-  /** The runtime's own details: onnxruntime-web's for this library's reranker; null from one that has none to give. */
+  /** The runtime's details: onnxruntime-web's for this library's reranker; null from one with none to give. */
   runtime: OnnxRuntimeDetails | null;
 }
 

@@ -4,7 +4,7 @@
  * classes.
  */
 import { persistModelStorage } from '../lib/files/storage.ts';
-import { ERROR_CLASSES, RerankerError, AbortError, DisposedError } from '../lib/errors.ts';
+import { RerankerError, AbortError, DisposedError } from '../lib/errors.ts';
 import type { MemoryUsage } from '../lib/runtime/memory.ts';
 import { isHubId, isUrlOrPath } from '../lib/files/model-source.ts';
 import type {
@@ -18,8 +18,8 @@ import type {
   RerankerOptions,
   ScoreOptions,
 } from '../lib/types.ts';
-import { isReply, type AbortRequest, type CallReply, type Calls, type CallType, type Endpoint, type Response,
-  type SerializedError } from './protocol.ts';
+import { deserializeError, isReply, type AbortRequest, type CallReply, type Calls, type CallType, type Endpoint,
+  type Response } from './protocol.ts';
 // The .wasm's URL as seen from this module, handed to the worker. Left to itself, onnxruntime finds the .wasm beside
 // its own module, and a bundler that re-bundles our prebuilt worker (an app installing the package) does not carry
 // the .wasm along; this import makes every bundler emit it and give us its final URL.
@@ -27,14 +27,6 @@ import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url
 // The plain wasm build, half the size, for devices that will run on wasm only (see RerankerOptions.wasmCpu).
 import ortCpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortCpuLoaderUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
-
-/** Re-creates a worker-side error as the same named class on this side. */
-export function deserializeError(e: SerializedError): Error {
-  const Named = ERROR_CLASSES[e.name as keyof typeof ERROR_CLASSES];
-  const error: Error = Named ? new Named(e.message) : Object.assign(new Error(e.message), { name: e.name });
-  if (e.stack) error.stack = e.stack;
-  return error;
-}
 
 interface Pending {
   /** The request's type: the reply that completes it has the same. */

@@ -6,6 +6,10 @@
  */
 import type { BatchRecord, LoadProgress, RerankerInfo, RerankerOptions, RerankOptions, ScoreOptions } from '../lib/types.ts';
 import type { MemoryUsage } from '../lib/runtime/memory.ts';
+import type { TokenRow } from '../lib/batching/padding.ts';
+import type { ModelConfig } from '../lib/files/model-config.ts';
+import type { WasmSettings } from '../lib/runtime/wasm-settings.ts';
+import { ERROR_CLASSES } from '../lib/errors.ts';
 
 /** Options that can be cloned: callbacks and signals stay on the caller's side and are bridged by messages. */
 export type LoadOptions = Omit<RerankerOptions, 'progress' | 'signal'>;
@@ -30,10 +34,21 @@ export interface Calls {
   };
   score: { request: { pairs: readonly (readonly [string, string])[]; options: WireScoreOptions }; reply: { scores: Float64Array } };
   memory: { request: object; reply: { usage: MemoryUsage } };
+  /** The self-check's wasm reference, asked of a worker started for it alone (reference-worker.ts). */
+  reference: { request: { job: WireReferenceJob; wasm: WasmSettings }; reply: { logits: number[] } };
   dispose: { request: object; reply: object };
 }
 
 export type CallType = keyof Calls;
+
+/** A self-check reference job with the model's files as the Blobs they are read from (not their bytes). */
+export interface WireReferenceJob {
+  graph: Blob;
+  external: { path: string; blob: Blob }[];
+  config: ModelConfig;
+  rows: TokenRow[];
+  padId: number;
+}
 
 /** The request of one kind (a union of every kind's for the default). */
 export type CallRequest<T extends CallType = CallType> = { [K in T]: { type: K; id: number } & Calls[K]['request'] }[T];
@@ -82,6 +97,14 @@ export interface Endpoint {
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
   return { name: 'Error', message: String(error) };
+}
+
+/** Re-creates an error from the other side as the same named class on this side. */
+export function deserializeError(e: SerializedError): Error {
+  const Named = ERROR_CLASSES[e.name as keyof typeof ERROR_CLASSES];
+  const error: Error = Named ? new Named(e.message) : Object.assign(new Error(e.message), { name: e.name });
+  if (e.stack) error.stack = e.stack;
+  return error;
 }
 
 /** Whether a response is a request's reply (not an event, not an error). */

@@ -6,6 +6,7 @@
 import { createReranker } from '../lib/runtime/load.ts';
 import { RerankerError } from '../lib/errors.ts';
 import { UNOBSERVED_MEMORY, type MemoryProbe } from '../lib/runtime/memory.ts';
+import { answerReference, scoreInSeparateWorker } from './reference-worker.ts';
 import type { RerankResult, Reranker, RerankerOptions } from '../lib/types.ts';
 import { serializeError, type CallReply, type CallRequest, type CallType, type Calls, type Endpoint, type RerankColumns,
   type Request, type Response } from './protocol.ts';
@@ -14,10 +15,20 @@ import { serializeError, type CallReply, type CallRequest, type CallType, type C
 export const WORKER_MAX_WAIT_MS = 10;
 
 export interface ServeOptions {
-  /** Makes the reranker a `load` asks for (default: the core's `createReranker`). */
+  /**
+   * Makes the reranker a `load` asks for. Default: the core's `createReranker`, with the self-check's wasm reference
+   * in a worker of its own started from this worker's script, which serves the protocol too.
+   */
   create?: (options: RerankerOptions) => Promise<Reranker>;
   /** Answers `memory` requests (see `installMemoryProbe`); without one, every figure is null. */
   memory?: MemoryProbe;
+}
+
+/** The core's createReranker; inside a worker, with the self-check's reference in a worker of its own. */
+function createInThisWorker(): (options: RerankerOptions) => Promise<Reranker> {
+  const scope = globalThis as { WorkerGlobalScope?: new () => unknown; location?: Location };
+  const script = scope.WorkerGlobalScope && globalThis instanceof scope.WorkerGlobalScope ? scope.location?.href : undefined;
+  return script ? (options) => createReranker(options, { reference: scoreInSeparateWorker(script) }) : createReranker;
 }
 
 /** Results as columns; windows only where the results have them (every result under 'chunk', none otherwise). */
@@ -48,7 +59,7 @@ type Handlers = { [T in CallType]: (request: CallRequest<T>, signal: AbortSignal
  * serveReranker(self, { memory: installMemoryProbe() });
  * // the page: createReranker({ endpoint: new Worker(new URL('./my-reranker.worker.ts', import.meta.url), { type: 'module' }) })
  */
-export function serveReranker(endpoint: Endpoint, { create = createReranker, memory }: ServeOptions = {}): void {
+export function serveReranker(endpoint: Endpoint, { create = createInThisWorker(), memory }: ServeOptions = {}): void {
   let reranker: Reranker | null = null;
   /** Unsubscribes the held reranker's info listener. */
   let stopInfo = (): void => {};
@@ -98,6 +109,9 @@ export function serveReranker(endpoint: Endpoint, { create = createReranker, mem
         onBatch: reportBatches ? (record) => post({ type: 'batch', id: request.id, record }) : undefined,
       }));
       return { reply: { scores }, transfer: [scores.buffer] };
+    },
+    async reference(request) {
+      return { reply: { logits: await answerReference(request) } };
     },
     async memory() {
       return { reply: { usage: memory?.read() ?? { ...UNOBSERVED_MEMORY } } };

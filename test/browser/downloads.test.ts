@@ -102,6 +102,22 @@ describe.skipIf(skip !== null)('downloads through the worker in Chromium', () =>
     expect(await page.evaluate(() => window.cachedFiles())).toEqual([]);
   });
 
+  it("runs the self-check's wasm reference in a worker of its own, ended before the session is built", async () => {
+    expectLoaded(await load()); // kept: read on demand from here on
+    const check = (options: Partial<HubLoad>) => page.evaluate((r) => window.loadHub(r), { ...request, ...options });
+    const gpu = await check({ device: 'webgpu' });
+    expect(gpu.error).toBeUndefined();
+    expect(gpu.info).toMatchObject({ backend: 'webgpu', runtime: { weights: 'read-on-demand' } });
+    expect(gpu.info!.runtime!.fidelity).toMatchObject({ ok: true, collapsed: false, reference: 'separate-worker' });
+    // On wasm too when asked: the other worker's wasm gives this worker's logits exactly.
+    const wasm = await check({ selfCheck: true });
+    expect(wasm.info!.runtime!.fidelity).toMatchObject({ ok: true, maxDiff: 0, reference: 'separate-worker' });
+    // A file held in memory is not read from a Blob: the reference runs beside the session.
+    const inMemory = await check({ selfCheck: true, cache: false });
+    expect(inMemory.info!.runtime).toMatchObject({ weights: 'file-as-external-data', fidelity: { maxDiff: 0, reference: 'in-process' } });
+    expect(inMemory.score).toBe(wasm.score);
+  });
+
   /**
    * Starts a load that stalls after 200,000 bytes, and resolves once the three 64 KiB pieces below that are stored:
    * the worker holds them, whatever the machine's speed, before the connection is cut or the page reloads.

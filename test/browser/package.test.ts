@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createReranker } from '../../src/lib/index.ts';
+import { createReranker, type RerankerInfo } from '../../src/lib/index.ts';
 import { demoFiles, maxAbsDiff } from '../helpers/models.ts';
 import { serveDirectory } from '../helpers/server.ts';
 import { PROJECT_ROOT, chromiumSkipReason, launchChromium } from '../../tools/browser/harness.ts';
@@ -27,7 +27,8 @@ import '${libraryPath}/element';
 // A relative URL string: the folder beside the page (the worker, in assets/, must not resolve it against itself).
 const model = './models/tiny-random-bge-reranker/';
 try {
-  const reranker = await createReranker({ model, device: 'wasm' });
+  // selfCheck and 64 KiB pieces: the model is kept and read on demand, so the reference runs in a worker of its own.
+  const reranker = await createReranker({ model, device: 'wasm', selfCheck: true, downloadPieceBytes: 65536 });
   const results = await reranker.rerank('what is the capital of France?', ${JSON.stringify(DOCUMENTS)}, { returnDocuments: true });
   let inputError = null;
   try { await reranker.rerank('', ['x']); } catch (e) { inputError = e instanceof InputError ? e.name : String(e); }
@@ -146,7 +147,7 @@ describe('the packed library in a fresh project', () => {
       expect(outcome.error, logs.join('\n')).toBeUndefined();
       return outcome as {
         results: { index: number; score: number; document: string }[];
-        info: { backend: string; dtype: string };
+        info: RerankerInfo;
         inputError: string;
         elementResults: { index: number; score: number }[];
         elementItems: number;
@@ -155,6 +156,8 @@ describe('the packed library in a fresh project', () => {
 
     function expectReranked(outcome: Awaited<ReturnType<typeof outcomeAt>>): void {
       expect(outcome.info).toMatchObject({ backend: 'wasm', dtype: 'q8' });
+      // The built worker starts its own script again for the reference: the same wasm, the same logits.
+      expect(outcome.info.runtime).toMatchObject({ weights: 'read-on-demand', fidelity: { maxDiff: 0, reference: 'separate-worker' } });
       expect(outcome.results.map((r) => r.index).sort()).toEqual([0, 1, 2]);
       for (const r of outcome.results) expect(r.document).toBe(DOCUMENTS[r.index]);
       const scores = outcome.results.map((r) => r.score);

@@ -8,7 +8,7 @@ import { AbortError, IntegrityError, ModelLoadError, StorageQuotaError } from '.
 import type { ByteCheck, DownloadResume } from '../types.ts';
 import { declaredFile, parseContentRange, verifyDownload } from './integrity.ts';
 import { ensureRoomFor } from './storage.ts';
-import { describeStorageError, type StoredFile } from './stored-file.ts';
+import { describeStorageError } from './stored-file.ts';
 import { canReadBlobsOnDemand, freeNow, responseBytes } from './on-demand-bytes.ts';
 import { readStored, restorePieces, Transfer, type DownloadTarget } from './transfer.ts';
 

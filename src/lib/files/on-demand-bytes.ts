@@ -27,7 +27,11 @@ export class OnDemandBytes extends Uint8Array {
   /** The last large read, freed at the next one. */
   #lent: Uint8Array | null = null;
 
-  constructor(size: number, read: ReadRange) {
+  /**
+   * @param blob the Blob read, where it is one: another worker can read the same file from it (structured clone
+   *   passes a Blob by reference, not its bytes).
+   */
+  constructor(size: number, read: ReadRange, readonly blob: Blob | null = null) {
     super(0);
     this.#size = size;
     this.#read = read;
@@ -92,7 +96,7 @@ export const canReadBlobsOnDemand = (): boolean => typeof (globalThis as { FileR
 export function blobOnDemand(blob: Blob): OnDemandBytes | null {
   if (!canReadBlobsOnDemand()) return null;
   const reader = new (globalThis as unknown as { FileReaderSync: new () => { readAsArrayBuffer(b: Blob): ArrayBuffer } }).FileReaderSync();
-  return new OnDemandBytes(blob.size, (start, end) => new Uint8Array(reader.readAsArrayBuffer(blob.slice(start, end))));
+  return new OnDemandBytes(blob.size, (start, end) => new Uint8Array(reader.readAsArrayBuffer(blob.slice(start, end))), blob);
 }
 
 /**

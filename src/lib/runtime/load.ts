@@ -5,16 +5,18 @@
 import { configureWasm, ort } from './ort.ts';
 import { chooseDevices, defaultThreadCount, type BackendChoice, dtypeCandidates, dtypeNotes, probeWebGpu,
   type WebGpuProbe } from './backend.ts';
-import { DTYPE_ORDER, DTYPES, UNSUPPORTED_DTYPES } from '../dtypes.ts';
+import { DTYPE_ORDER, UNSUPPORTED_DTYPES } from '../dtypes.ts';
 import { InputError, ModelLoadError, RerankerError, throwIfAborted } from '../errors.ts';
 import { storageOfLoad } from '../files/storage.ts';
 import { createFileReader, parseJsonFile, ProgressTracker, type FileRead, type ModelFileReader } from '../files/model-files.ts';
 import { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH, MIN_MAX_LENGTH } from '../text/pairs.ts';
 import { LocalReranker, type SessionRecovery } from './reranker.ts';
-import { fidelityCheck, type SelfCheckOutcome } from './self-check.ts';
-import { ModelSession, type ExternalDataFile, type SessionHooks } from './session.ts';
-import { embeddingStorage, externalDataFiles, parseModelConfig, type ModelConfig } from '../files/model-config.ts';
+import { fidelityCheck, scoreInProcess, scoreReference, type PendingCheck, type ReferenceScorer,
+  type SelfCheckOutcome } from './self-check.ts';
+import { ModelSession, type SessionHooks } from './session.ts';
+import { embeddingStorage, parseModelConfig, type ModelConfig } from '../files/model-config.ts';
 import { checkTokenizerFitsGraph } from './onnx-graph.ts';
+import { readFirstPresent, readModel, type ModelFiles, type ModelReads } from './model-reads.ts';
 import { gatherOutOfRange } from './run-errors.ts';
 import { PairEncoder } from '../text/tokenize.ts';
 import { DEFAULT_MODEL_ID, type Device, type DeviceRequest, type Dtype, type DtypeRequest, type Fallback,
@@ -26,6 +28,8 @@ export { DEFAULT_MAX_LENGTH, MAX_MAX_LENGTH };
 /** Not part of the public API: what tests and benchmarks give a reranker of their own (fault injection). */
 export interface RerankerInternals {
   hooks?: SessionHooks;
+  /** Where the self-check's wasm reference runs (default: this thread; the library's worker: a worker of its own). */
+  reference?: ReferenceScorer;
 }
 
 interface Settings {
@@ -38,6 +42,8 @@ interface Settings {
   limits: Limits;
   source: ModelSource;
   signal?: AbortSignal;
+  /** Whether a session on this device is self-checked. */
+  selfCheck: (device: Device) => boolean;
 }
 
 /** Step 1: every option checked, with its default, before anything is read. */
@@ -59,6 +65,7 @@ function resolveSettings(options: RerankerOptions): Settings {
     limits: resolveLimits(options.limits),
     source: options.model ?? DEFAULT_MODEL_ID,
     signal: options.signal,
+    selfCheck: (device) => options.selfCheck ?? device === 'webgpu',
   };
 }
 
@@ -89,47 +96,6 @@ async function readConfigAndTokenizer(reader: ModelFileReader, settings: Setting
   return { modelConfig, encoder, files, maxLength };
 }
 
-interface ModelFiles {
-  dtype: Dtype;
-  graph: FileRead;
-  external: ExternalDataFile[];
-  /** config.json, for the session's label count. */
-  config: ModelConfig;
-}
-
-async function readModel(reader: ModelFileReader, config: ModelConfig, dtype: Dtype, signal?: AbortSignal): Promise<ModelFiles> {
-  const path = DTYPES[dtype].file;
-  const graph = await reader.read(path, signal, { onDemand: true }); // a missing file throws a ModelLoadError that names it
-  const external: ExternalDataFile[] = [];
-  for (const dataPath of externalDataFiles(config, path)) {
-    external.push({ path: dataPath.split('/').pop()!, data: (await reader.read(dataPath, signal, { onDemand: true })).bytes });
-  }
-  return { dtype, graph, external, config };
-}
-
-/** Reads of one load, by dtype, kept so that a device tried after another one reads no file (nor a 404) twice. */
-type ModelReads = Map<Dtype, Promise<ModelFiles>>;
-
-/**
- * The first of `dtypes` whose file the source has: one request when the first is there, as it is in the usual case
- * (no probing of every dtype). Each missing file leaves a fallback with its reason.
- */
-async function readFirstPresent(reader: ModelFileReader, config: ModelConfig, dtypes: readonly Dtype[],
-  fallbacks: Fallback[], reads: ModelReads, signal?: AbortSignal): Promise<ModelFiles> {
-  for (const [i, dtype] of dtypes.entries()) {
-    try {
-      let read = reads.get(dtype);
-      if (!read) reads.set(dtype, (read = readModel(reader, config, dtype, signal)));
-      return await read;
-    } catch (error) {
-      const next = dtypes[i + 1];
-      if (!(error instanceof ModelLoadError) || !error.missingFile || !next) throw error;
-      fallbacks.push({ from: dtype, to: next, reason: `${error.missingFile} is not in ${reader.label}` });
-    }
-  }
-  throw new ModelLoadError('no dtype to load'); // unreachable: dtypes is never empty
-}
-
 /**
  * Creates a session and runs a warm-up on the tokenizer's largest id. The tokenizer was checked against config.json
  * (tokenize.ts) and the graph's embedding table (onnx-graph.ts) before; where the graph's table could not be read, a
@@ -156,6 +122,7 @@ interface Started {
   model: ModelFiles;
   fallbacks: Fallback[];
   notes: string[];
+  selfCheck: PendingCheck | null;
 }
 
 /**
@@ -163,7 +130,7 @@ interface Started {
  * session that starts wins. Every preference not honoured leaves a reason.
  */
 async function startOnFirstDevice(reader: ModelFileReader, settings: Settings, tokenized: Tokenized,
-  probe: WebGpuProbe, choice: BackendChoice, hooks?: SessionHooks): Promise<Started> {
+  probe: WebGpuProbe, choice: BackendChoice, { hooks, reference = scoreInProcess }: RerankerInternals): Promise<Started> {
   const fallbacks: Fallback[] = [...choice.fallbacks];
   const notes = [...choice.notes];
   const reads: ModelReads = new Map();
@@ -174,9 +141,15 @@ async function startOnFirstDevice(reader: ModelFileReader, settings: Settings, t
     const model = await readFirstPresent(reader, tokenized.modelConfig, candidates.dtypes, dtypeFallbacks, reads, settings.signal);
     throwIfAborted(settings.signal, 'model loading');
     checkTokenizerFitsGraph(model.graph.bytes, tokenized.encoder.maxTokenId, model.graph.path);
+    // The reference first: its memory is given back before the session takes its own (self-check.ts).
+    const selfCheck = settings.selfCheck(device) ? await scoreReference(reference,
+      { graph: model.graph.bytes, external: model.external, config: model.config }, tokenized.encoder, tokenized.maxLength,
+      settings.signal) : null;
+    throwIfAborted(settings.signal, 'model loading');
     try {
       const session = await startSession(model, device, tokenized.encoder, hooks);
-      return { session, model, fallbacks: [...fallbacks, ...dtypeFallbacks], notes: [...notes, ...dtypeNotes(model.dtype, device)] };
+      return { session, model, fallbacks: [...fallbacks, ...dtypeFallbacks], notes: [...notes, ...dtypeNotes(model.dtype, device)],
+        selfCheck };
     } catch (error) {
       if (error instanceof ModelLoadError) throw error;
       lastError = error;
@@ -270,13 +243,9 @@ export async function createReranker(options: RerankerOptions = {}, internals: R
   const probe: WebGpuProbe = settings.device === 'wasm' ? { adapter: null } : await probeWebGpu();
   const choice = chooseDevices(settings.device, probe);
   configureWasm(settings.numThreads, choice.devices.length === 1 && choice.devices[0] === 'wasm', options.wasmUrl, options.wasmCpu);
-  const running = await startOnFirstDevice(reader, settings, tokenized, probe, choice, internals.hooks);
+  const running = await startOnFirstDevice(reader, settings, tokenized, probe, choice, internals);
 
-  const device = running.session.device;
-  const selfCheck = options.selfCheck ?? device === 'webgpu'
-    ? await fidelityCheck(running.session, { graph: running.model.graph.bytes, external: running.model.external, config: running.model.config },
-      tokenized.encoder, running.model.dtype, tokenized.maxLength)
-    : null;
+  const selfCheck = running.selfCheck && await fidelityCheck(running.session, running.selfCheck, running.model.dtype);
   const storage = await storageOfLoad([...tokenized.files, running.model.graph]);
   const info = { ...describeLoad(settings, tokenized, running, probe, selfCheck, performance.now() - started), ...(storage ? { storage } : {}) };
   options.progress?.({ status: 'ready', info });

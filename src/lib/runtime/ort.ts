@@ -6,6 +6,7 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { RerankerOptions } from '../types.ts';
+import type { WasmSettings } from './wasm-settings.ts';
 
 export { ort };
 
@@ -22,4 +23,16 @@ export function configureWasm(numThreads: number, cpuOnly: boolean, wasmUrl: str
   wasm.wasmPaths = cpuOnly && cpu ? { wasm: cpu.wasm, mjs: cpu.loader } : wasmUrl ? { wasm: wasmUrl } : undefined;
   wasm.numThreads = numThreads;
   wasm.proxy = false;
+}
+
+/** The wasm settings in force: another worker that must load onnxruntime the same way takes them (self-check.ts). */
+export function currentWasmSettings(): WasmSettings {
+  // configureWasm sets strings only; URL objects (not cloneable) would be a caller's own setting.
+  return { paths: ort.env.wasm.wasmPaths as WasmSettings['paths'], numThreads: ort.env.wasm.numThreads };
+}
+
+export function useWasmSettings({ paths, numThreads }: WasmSettings): void {
+  ort.env.wasm.wasmPaths = paths;
+  ort.env.wasm.numThreads = numThreads;
+  ort.env.wasm.proxy = false;
 }
