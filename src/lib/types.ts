@@ -74,10 +74,7 @@ export interface RerankerOptions {
   model?: ModelSource;
   dtype?: DtypeRequest;
   device?: DeviceRequest;
-  /**
-   * Tokens per pair, special tokens included: at most 8192 and the model's position limit (default 512, or that limit
-   * when it is lower).
-   */
+  /** Tokens per pair, special tokens included: at most 8192 and the model's limit (default 512, or that if lower). */
   maxLength?: number;
   /** wasm threads; defaults to the core count where the page is cross-origin isolated, else 1. */
   numThreads?: number;
@@ -99,10 +96,9 @@ export interface RerankerOptions {
   wasmUrl?: string;
   /**
    * onnxruntime-web's plain wasm build (`ort-wasm-simd-threaded.wasm`, 14.3 MB, and its `.mjs` loader), loaded
-   * instead of the WebGPU build when the model will run on wasm only (no hardware WebGPU adapter, or device 'wasm'):
-   * half the download and about half the start-up. The library's worker passes its own copies; elsewhere leave it
-   * unset (the WebGPU build runs wasm too). onnxruntime sets up its wasm once per worker or page: a later WebGPU load
-   * in the same one falls back to wasm, and says why.
+   * instead of the WebGPU build when only wasm will run (no hardware adapter, or device 'wasm'): half the download and
+   * start-up. The library's worker passes its own; elsewhere leave it unset. onnxruntime sets up its wasm once per
+   * worker or page: a later WebGPU load there falls back to wasm, and says why.
    */
   wasmCpu?: { wasm: string; loader: string };
   /**
@@ -187,15 +183,18 @@ export interface OnnxRuntimeDetails {
   adapter: AdapterInfo | null;
   /** Threads of onnxruntime's wasm backend (1 unless the page is cross-origin isolated). */
   numThreads: number;
-  /** Result of the self-check against wasm, when one ran. */
+  /** The self-check against wasm, when one ran. */
   fidelity: FidelityCheck | null;
-  /**
-   * How the weights reached onnxruntime: weight by weight from the file on disk (browser cache, picked file; in the
-   * worker), as external data from the file's bytes in memory, from its external data files, or parsed whole.
-   */
+  /** How the weights reached onnxruntime. */
   weights: WeightsPath;
+  /** Embedding tables read a range of rows at a time (not in one read), with range counts. */
+  tablesInPieces: { name: string; pieces: number }[];
 }
 
+/**
+ * Weight by weight from the file on disk (browser cache, picked file), as external data from the file's bytes in
+ * memory, from its external data files, or parsed whole.
+ */
 export type WeightsPath = 'read-on-demand' | 'file-as-external-data' | 'external-data' | 'inline';
 
 /** The browser cache's hold on a loaded model. */

@@ -98,7 +98,9 @@ describe.skipIf(skipReason !== null).each(['fp32', 'fp16', 'q4', 'q4f16'] as con
 
   beforeAll(async () => {
     const started = performance.now();
-    gpu = await createReranker({ model: { files: modelFiles() }, device: 'webgpu', dtype });
+    // The GPU session looks its embedding table up in ranges (embedding-pieces.ts, 64 KiB: 4 to 8 of them here), the
+    // wasm one in one: every comparison below holds across the two graphs.
+    gpu = await createReranker({ model: { files: modelFiles() }, device: 'webgpu', dtype }, { embeddingPieceBytes: 64 * 1024 });
     const loadMs = performance.now() - started;
     wasm = await createReranker({ model: { files: modelFiles() }, device: 'wasm', dtype });
     gpuLogits = await raw(gpu);
@@ -117,6 +119,8 @@ describe.skipIf(skipReason !== null).each(['fp32', 'fp16', 'q4', 'q4f16'] as con
     expect(gpu.info.dtype).toBe(dtype);
     expect(gpu.info.fallbacks).toEqual([]);
     expect(gpu.info.runtime?.fidelity).toMatchObject({ ok: true, collapsed: false });
+    expect(gpu.info.runtime?.tablesInPieces).toEqual([{ name: 'roberta.embeddings.word_embeddings.weight', pieces: dtype === 'fp32' || dtype === 'q4' ? 8 : 4 }]);
+    expect(wasm.info.runtime?.tablesInPieces).toEqual([]);
   });
 
   it('agrees with the Float64 reference and with wasm on the same file', () => {

@@ -5,7 +5,7 @@
  * of a 571 MB q8 file at once); external data it reads from the bytes it is given straight into each tensor (or, on
  * WebGPU, into its GPU buffer), so the file is held once by us and once by the session.
  */
-import { encodeVarint, fields, WIRE, type Field } from './protobuf-fields.ts';
+import { concatBytes, fields, lengthDelimited, utf8, WIRE, type Field } from './protobuf-fields.ts';
 
 /** onnx.proto: ModelProto.graph, GraphProto.initializer, TensorProto.raw_data / external_data / data_location. */
 const FIELD = { modelGraph: 7, graphInitializer: 5, rawData: 9, externalData: 13, dataLocation: 14 } as const;
@@ -46,9 +46,9 @@ export function splitInlineWeights(model: Uint8Array, minBytes = MIN_EXTERNAL_BY
       graphParts.push(tensor ? lengthDelimited(FIELD.graphInitializer, tensor) : model.subarray(f.keyStart, f.end));
     }
     if (moved === 0) return null;
-    const modelParts = top.map((f) => (f === graph ? lengthDelimited(FIELD.modelGraph, concat(graphParts))
+    const modelParts = top.map((f) => (f === graph ? lengthDelimited(FIELD.modelGraph, concatBytes(graphParts))
       : model.subarray(f.keyStart, f.end)));
-    return { graph: concat(modelParts), weights: { path: INLINE_WEIGHTS_PATH, data: model }, moved };
+    return { graph: concatBytes(modelParts), weights: { path: INLINE_WEIGHTS_PATH, data: model }, moved };
   } catch {
     return null;
   }
@@ -66,24 +66,8 @@ function externalTensor(model: Uint8Array, tensor: Field, minBytes: number): Uin
   if (!raw || raw.value < minBytes) return null;
   const entries = [['location', INLINE_WEIGHTS_PATH], ['offset', String(raw.start)], ['length', String(raw.value)]];
   for (const [key, value] of entries) {
-    kept.push(lengthDelimited(FIELD.externalData, concat([lengthDelimited(1, utf8(key)), lengthDelimited(2, utf8(value))])));
+    kept.push(lengthDelimited(FIELD.externalData, concatBytes([lengthDelimited(1, utf8(key)), lengthDelimited(2, utf8(value))])));
   }
   kept.push(Uint8Array.from([FIELD.dataLocation * 8 + WIRE.varint, EXTERNAL]));
-  return concat(kept);
-}
-
-const utf8 = (text: string) => new TextEncoder().encode(text);
-
-function lengthDelimited(field: number, body: Uint8Array): Uint8Array {
-  return concat([Uint8Array.from([...encodeVarint(field * 8 + WIRE.bytes), ...encodeVarint(body.byteLength)]), body]);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
+  return concatBytes(kept);
 }

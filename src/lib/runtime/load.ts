@@ -30,6 +30,8 @@ export interface RerankerInternals {
   hooks?: SessionHooks;
   /** Where the self-check's wasm reference runs (default: this thread; the library's worker: a worker of its own). */
   reference?: ReferenceScorer;
+  /** The largest embedding-table range onnxruntime reads at once (tests lower it to split the tiny model's table). */
+  embeddingPieceBytes?: number;
 }
 
 interface Settings {
@@ -101,8 +103,10 @@ async function readConfigAndTokenizer(reader: ModelFileReader, settings: Setting
  * (tokenize.ts) and the graph's embedding table (onnx-graph.ts) before; where the graph's table could not be read, a
  * Gather past it fails here on wasm, with onnxruntime's message naming the index and the table's size.
  */
-async function startSession(model: ModelFiles, device: Device, encoder: PairEncoder, hooks?: SessionHooks): Promise<ModelSession> {
-  const session = await ModelSession.create(model.graph.bytes, device, { externalData: model.external, hooks, config: model.config });
+async function startSession(model: ModelFiles, device: Device, encoder: PairEncoder,
+  { hooks, embeddingPieceBytes }: RerankerInternals): Promise<ModelSession> {
+  const session = await ModelSession.create(model.graph.bytes, device,
+    { externalData: model.external, hooks, config: model.config, embeddingPieceBytes });
   try {
     await session.run([encoder.pairFromIds([encoder.maxTokenId], [], MIN_MAX_LENGTH)], encoder.padId);
     return session;
@@ -130,7 +134,8 @@ interface Started {
  * session that starts wins. Every preference not honoured leaves a reason.
  */
 async function startOnFirstDevice(reader: ModelFileReader, settings: Settings, tokenized: Tokenized,
-  probe: WebGpuProbe, choice: BackendChoice, { hooks, reference = scoreInProcess }: RerankerInternals): Promise<Started> {
+  probe: WebGpuProbe, choice: BackendChoice, internals: RerankerInternals): Promise<Started> {
+  const reference = internals.reference ?? scoreInProcess;
   const fallbacks: Fallback[] = [...choice.fallbacks];
   const notes = [...choice.notes];
   const reads: ModelReads = new Map();
@@ -147,7 +152,7 @@ async function startOnFirstDevice(reader: ModelFileReader, settings: Settings, t
       settings.signal) : null;
     throwIfAborted(settings.signal, 'model loading');
     try {
-      const session = await startSession(model, device, tokenized.encoder, hooks);
+      const session = await startSession(model, device, tokenized.encoder, internals);
       return { session, model, fallbacks: [...fallbacks, ...dtypeFallbacks], notes: [...notes, ...dtypeNotes(model.dtype, device)],
         selfCheck };
     } catch (error) {
@@ -198,7 +203,7 @@ function describeLoad(settings: Settings, tokenized: Tokenized, started: Started
     embeddings: embeddingStorage(tokenized.modelConfig, started.model.dtype),
     modelId: typeof source === 'string' ? source : 'url' in source ? source.url : 'local files',
     runtime: { name: 'onnxruntime-web', adapter: probe.adapter, numThreads: ort.env.wasm.numThreads ?? settings.numThreads, fidelity,
-      weights: started.session.weights },
+      weights: started.session.weights, tablesInPieces: started.session.tablesInPieces },
   };
 }
 
@@ -207,14 +212,14 @@ function describeLoad(settings: Settings, tokenized: Tokenized, started: Started
  * would double the memory of a 570 MB model for a rare event), then a new session on the same device, else on wasm.
  */
 function sessionRecovery(reader: ModelFileReader, { modelConfig, encoder }: Tokenized, dtype: Dtype,
-  hooks?: SessionHooks): SessionRecovery {
+  internals: RerankerInternals): SessionRecovery {
   return async (failed, error) => {
     if (!(error instanceof Error) || error.name !== 'DeviceLostError') return null;
     await failed.abandon();
     const again = await readModel(reader, modelConfig, dtype);
     for (const device of new Set<Device>([failed.device, 'wasm'])) {
       try {
-        return await startSession(again, device, encoder, hooks);
+        return await startSession(again, device, encoder, internals);
       } catch {
         // try the next device
       }
@@ -255,6 +260,6 @@ export async function createReranker(options: RerankerOptions = {}, internals: R
     info,
     limits: settings.limits,
     maxWaitMs: settings.maxWaitMs,
-    recover: sessionRecovery(reader, tokenized, running.model.dtype, internals.hooks),
+    recover: sessionRecovery(reader, tokenized, running.model.dtype, internals),
   });
 }

@@ -69,3 +69,25 @@ export function encodeVarint(value: number): number[] {
   out.push(rest);
   return out;
 }
+
+export const utf8 = (text: string) => new TextEncoder().encode(text);
+
+/** A length-delimited field as written: key, length, body. */
+export function lengthDelimited(field: number, body: Uint8Array): Uint8Array {
+  return concatBytes([Uint8Array.from([...encodeVarint(field * 8 + WIRE.bytes), ...encodeVarint(body.byteLength)]), body]);
+}
+
+/** A varint field (of a value ≥ 0) as written. */
+export function varintField(field: number, value: number): Uint8Array {
+  return Uint8Array.from([...encodeVarint(field * 8 + WIRE.varint), ...encodeVarint(value)]);
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}

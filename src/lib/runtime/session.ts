@@ -4,6 +4,7 @@ import { modelFeeds, type TokenRow } from '../batching/padding.ts';
 import { DeviceLostError, ModelLoadError, OutOfMemoryError } from '../errors.ts';
 import { namedError } from './run-errors.ts';
 import { splitInlineWeights } from './inline-weights.ts';
+import { EMBEDDING_PIECE_BYTES, readTablesInPieces, type PiecedModel } from './embedding-pieces.ts';
 import { floatTensorToNumbers } from './float16.ts';
 import { isOnDemand } from '../files/on-demand-bytes.ts';
 import type { ModelConfig } from '../files/model-config.ts';
@@ -52,6 +53,8 @@ export interface SessionOptions {
   hooks?: SessionHooks;
   /** config.json, for its declared label count. */
   config?: ModelConfig;
+  /** The largest embedding-table range read at once (embedding-pieces.ts); tests lower it for the tiny model. */
+  embeddingPieceBytes?: number;
 }
 
 /** How long a failed WebGPU run waits for the device's `lost` promise before calling the failure something else. */
@@ -72,13 +75,19 @@ export class ModelSession {
     readonly labels: LabelCount,
     /** How the weights reached onnxruntime (RerankerInfo.runtime.weights). */
     readonly weights: WeightsPath,
+    /** The embedding tables read in ranges (RerankerInfo.runtime.tablesInPieces). */
+    readonly tablesInPieces: PiecedModel['tables'],
   ) {}
 
   static async create(model: Uint8Array, device: Device,
-    { externalData = [], hooks = {}, config }: SessionOptions = {}): Promise<ModelSession> {
+    { externalData = [], hooks = {}, config, embeddingPieceBytes = EMBEDDING_PIECE_BYTES }: SessionOptions = {}): Promise<ModelSession> {
     // An inline file's weights go in as external data pointing into the file itself: held once, not three times.
     const split = splitInlineWeights(model);
     const external = split ? [...externalData, split.weights] : externalData;
+    // A file read on demand is empty to onnxruntime's own copy: one it parses whole is read whole.
+    const graph = split?.graph ?? (isOnDemand(model) ? model.slice() : model);
+    // Embedding tables in external data are read a range at a time, not in one read of the whole table.
+    const pieced = external.length > 0 ? readTablesInPieces(graph, embeddingPieceBytes) : null;
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [device],
       graphOptimizationLevel: 'all',
@@ -87,8 +96,7 @@ export class ModelSession {
     };
     let session: ort.InferenceSession;
     try {
-      // A file read on demand is empty to onnxruntime's own copy: one it parses whole is read whole.
-      session = await ort.InferenceSession.create(split?.graph ?? (isOnDemand(model) ? model.slice() : model), options);
+      session = await ort.InferenceSession.create(pieced?.graph ?? graph, options);
     } catch (error) {
       throw namedError(error, device, 'create');
     } finally {
@@ -115,7 +123,7 @@ export class ModelSession {
     }
     const weights: WeightsPath = external.some((file) => isOnDemand(file.data)) ? 'read-on-demand'
       : split ? 'file-as-external-data' : externalData.length > 0 ? 'external-data' : 'inline';
-    const created = new ModelSession(session, device, hooks, labels, weights);
+    const created = new ModelSession(session, device, hooks, labels, weights, pieced?.tables ?? []);
     if (device === 'webgpu') created.watchDevice();
     return created;
   }

@@ -16,6 +16,13 @@ const WEIGHTS_WORDS: Record<WeightsPath, string> = {
   inline: 'parsed whole from the file by onnxruntime',
 };
 
+/** The embedding tables read a range of rows at a time, if any: e.g. "; the embedding table in 16 reads". */
+function describePieces(tables: readonly { pieces: number }[] | undefined): string {
+  if (!tables?.length) return '';
+  const reads = tables.map((t) => t.pieces).join(' + ');
+  return `; the embedding ${tables.length === 1 ? 'table' : 'tables'} in ${reads} reads, not one`;
+}
+
 /**
  * What actually loaded: backend, dtype, adapter, every fallback and note, files with sizes, load time, and a banner
  * when the weights are generated (the demo model), since its scores mean nothing.
@@ -95,7 +102,7 @@ export class ModelInfoElement extends LitElement {
           : 'none'}</dd>
         ${info.runtime
           ? html`<dt>Weights</dt>
-              <dd data-testid="info-weights">${WEIGHTS_WORDS[info.runtime.weights]}</dd>`
+              <dd data-testid="info-weights">${WEIGHTS_WORDS[info.runtime.weights]}${describePieces(info.runtime.tablesInPieces)}</dd>`
           : nothing}
         <dt>Load time</dt>
         <dd data-testid="info-load-ms">${formatMs(info.loadMs)} ms</dd>
