@@ -10,6 +10,7 @@
 import { DTYPES } from '../dtypes.ts';
 import { AbortError } from '../errors.ts';
 import { ModelSession, type ExternalDataFile } from './session.ts';
+import { keepRows } from './reference-rows.ts';
 import type { TokenRow } from '../batching/padding.ts';
 import type { ModelConfig } from '../files/model-config.ts';
 import type { PairEncoder } from '../text/tokenize.ts';
@@ -54,9 +55,13 @@ export interface PendingCheck {
   reference: Reference;
 }
 
-/** Scores the rows with a wasm session built beside whatever else this thread holds, then releases it. */
+/**
+ * Scores the rows with a wasm session built beside whatever else this thread holds, then releases it. The session
+ * holds only the embedding rows the rows use (reference-rows.ts): the same logits, without the vocabulary's table.
+ */
 export async function scoreOnWasm({ graph, external, config, rows, padId }: ReferenceJob): Promise<number[]> {
-  const reference = await ModelSession.create(graph, 'wasm', { externalData: external, config });
+  const kept = keepRows(graph, external, new Set([padId, ...rows.flatMap((row) => row.ids)]));
+  const reference = await ModelSession.create(kept?.graph ?? graph, 'wasm', { externalData: kept?.external ?? external, config });
   try {
     const logits: number[] = [];
     // One pair per run: q8's activation scales depend on the whole batch, and the GPU side runs them the same way.
