@@ -4,7 +4,8 @@
  * one), sampled every 100 ms from /proc (Linux), above the idle page's. Each run uses a fresh profile on disk, so the
  * file is downloaded (not read from the cache); `--cached` loads it twice and measures the second, cached load. It
  * also prints what the renderer still holds 5 s after the load and then after a garbage collection in the page and its
- * workers (what the loaded reranker keeps), the worker's wasm heap, and `info.runtime.weights` (which loading path ran).
+ * workers (what the loaded reranker keeps), the worker's wasm heap, and `info.runtime.weights` and `tablesInPieces`
+ * (which loading path ran).
  * LOAD_MEMORY_TIMELINE=1 prints the memory every 0.5 s, to see which phase (download, session) makes the peak.
  *
  *   npx tsx scripts/bench/load-memory.ts --dir /tmp/full-q8 [--dtype q8] [--device wasm|webgpu] [--cached] [--no-self-check]
@@ -120,7 +121,8 @@ try {
   const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
   console.log(JSON.stringify({ file: path.basename(modelFile), fileBytes, cached: values.cached, backend: result.info?.backend,
     selfCheck: result.info?.runtime?.fidelity ?? null,
-    fromCache: result.info?.files.map((f) => f.fromCache), wasmHeapBytes: result.wasmHeapBytes, weights: result.info?.runtime?.weights, storage: result.info?.storage, loadMs: Math.round(performance.now() - started) }));
+    fromCache: result.info?.files.map((f) => f.fromCache), wasmHeapBytes: result.wasmHeapBytes, weights: result.info?.runtime?.weights,
+    tablesInPieces: result.info?.runtime?.tablesInPieces, storage: result.info?.storage, loadMs: Math.round(performance.now() - started) }));
   console.log(`idle ${mb(idle)}, peak ${mb(peak)}, above idle ${mb(peak - idle)} = ${((peak - idle) / fileBytes).toFixed(2)}× the ${mb(fileBytes)} file; ` +
     `held 5 s after the load ${mb(held - idle)} = ${((held - idle) / fileBytes).toFixed(2)}×; ` +
     `after a garbage collection ${mb(heldAfterGc - idle)} = ${((heldAfterGc - idle) / fileBytes).toFixed(2)}×`);
