@@ -26,7 +26,7 @@ const fileName = (path: string) => path.replace(/^\.\//, '');
 
 /**
  * The model (graph and external data, as a session takes them) with its token tables cut to the rows of `ids`; null
- * where it has no table this can cut, or an id is past a table (the whole model then runs, and says so).
+ * where it has no table this can cut, or an id is past a table (the whole model then runs).
  *
  * @example
  * const kept = keepRows(file, [], new Set([0, 2, 6, 3293]))!; // the hub's model_quantized.onnx
