@@ -1,7 +1,7 @@
 /**
- * The self-check's reference with only the embedding rows its pairs use. The reference scores five fixed pairs, a
- * few hundred distinct tokens of a 250,002-row vocabulary, yet a whole session holds the whole word-embedding table
- * (256 MB of a 594 MB q8 file; 512 MB of the q4f16 one). Here each table that `input_ids` look up (table-lookups.ts)
+ * The self-check's reference with only the embedding rows its pairs use. The reference scores five fixed pairs,
+ * about a hundred distinct tokens of a 250,002-row vocabulary, yet a whole session holds the whole word-embedding
+ * table (256 MB of a 594 MB q8 file; 512 MB of the q4f16 one). Here each table that `input_ids` look up (table-lookups.ts)
  * is replaced by the rows those tokens index, and the lookup by two: the token's position among the kept rows (an
  * int32 table of the vocabulary's size), then that row. Both are Gathers, which copy values: the reference's logits
  * are the whole model's, bit for bit, for every row made of those tokens.
