@@ -13,7 +13,7 @@
 import { DATA_TYPE, externalTensor, findTableLookups, int64Tensor, nodeProto, type ExternalTable, type GraphNode,
   type TableLookup } from './table-lookups.ts';
 
-/** The largest range read at once: above every other weight of the model (a 4096 × 1024 fp32 FFN matrix is 16 MiB). */
+/** The largest range read at once: the size of the model's next largest weights (fp32: the position table, 32 MiB). */
 export const EMBEDDING_PIECE_BYTES = 32 * 1024 * 1024;
 /** Past this many ranges the lookup would be more nodes than the model: such a table keeps its single lookup. */
 const MAX_PIECES = 64;

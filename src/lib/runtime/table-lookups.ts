@@ -48,7 +48,7 @@ export interface TableLookup {
   table: ExternalTable;
 }
 
-/** A rewrite: what each lookup's node and table become (NodeProto and TensorProto bodies), and nodes to add first. */
+/** A rewrite: what each lookup's node and its table become, as NodeProto and TensorProto bodies, in their places. */
 export interface LookupRewrite {
   node: (lookup: TableLookup) => Uint8Array[];
   table: (lookup: TableLookup) => Uint8Array[];
