@@ -10,8 +10,8 @@
  *   piece = input_ids / R;  row = input_ids − piece·R  (the last range: max(input_ids − its first row, 0))
  *   out   = Where(piece = 0, Gather(T₀, row), Where(piece = 1, Gather(T₁, row), … Gather(Tₘ₋₁, row′)))
  */
-import { DATA_TYPE, externalTensor, findTableLookups, int64Tensor, nodeProto, type ExternalTable, type GraphNode,
-  type TableLookup } from './table-lookups.ts';
+import { DATA_TYPE, externalTensor, findTableLookups, int64Tensor, nodeProto, rowBytes, type ExternalTable,
+  type GraphNode, type TableLookup } from './table-lookups.ts';
 
 /** The largest range read at once: the size of the model's next largest weights (fp32: the position table, 32 MiB). */
 export const EMBEDDING_PIECE_BYTES = 32 * 1024 * 1024;
@@ -35,23 +35,32 @@ export interface PiecedModel {
  */
 export function readTablesInPieces(model: Uint8Array, pieceBytes = EMBEDDING_PIECE_BYTES): PiecedModel | null {
   const graph = findTableLookups(model);
-  // Rows larger than a piece would make one range a row: such a table is not one to split.
-  const chosen = graph?.lookups
-    .filter(({ table }) => table.length > pieceBytes && ranges(table, pieceBytes).length <= MAX_PIECES);
-  if (!graph || !chosen?.length) return null;
+  if (!graph) return null;
+  const plans = new Map<TableLookup, Range[]>();
+  for (const lookup of graph.lookups) {
+    const pieces = ranges(lookup.table, pieceBytes);
+    // Rows larger than a piece would make one range a row: such a table is not one to split.
+    if (lookup.table.length > pieceBytes && pieces.length <= MAX_PIECES) plans.set(lookup, pieces);
+  }
+  if (plans.size === 0) return null;
   return {
-    graph: graph.rewrite(chosen, {
-      node: (lookup) => lookupInPieces(lookup, pieceBytes),
-      table: (lookup) => pieceTables(lookup, pieceBytes),
+    graph: graph.rewrite([...plans.keys()], {
+      node: (lookup) => lookupInPieces(lookup, plans.get(lookup)!),
+      table: (lookup) => pieceTables(lookup, plans.get(lookup)!),
     }),
-    tables: chosen.map(({ table }) => ({ name: table.name, pieces: ranges(table, pieceBytes).length })),
+    tables: [...plans].map(([{ table }, pieces]) => ({ name: table.name, pieces: pieces.length })),
   };
 }
 
-function ranges(table: ExternalTable, pieceBytes: number): { first: number; rows: number }[] {
-  const rowBytes = table.length / table.dims[0];
-  const perPiece = Math.max(1, Math.floor(pieceBytes / rowBytes));
-  const out: { first: number; rows: number }[] = [];
+/** A range of the table's rows: the first, and how many. */
+interface Range {
+  first: number;
+  rows: number;
+}
+
+function ranges(table: ExternalTable, pieceBytes: number): Range[] {
+  const perPiece = Math.max(1, Math.floor(pieceBytes / rowBytes(table)));
+  const out: Range[] = [];
   for (let first = 0; first < table.dims[0]; first += perPiece) {
     out.push({ first, rows: Math.min(perPiece, table.dims[0] - first) });
   }
@@ -61,18 +70,16 @@ function ranges(table: ExternalTable, pieceBytes: number): { first: number; rows
 /** Names of the new values: under the lookup's output, which is unique in the graph. */
 const named = (node: GraphNode, suffix: string) => `${node.outputs[0]}/pieces/${suffix}`;
 
-function pieceTables({ node, table }: TableLookup, pieceBytes: number): Uint8Array[] {
-  const rowBytes = table.length / table.dims[0];
-  const constants = lookupConstants(node, table, pieceBytes);
+function pieceTables({ node, table }: TableLookup, pieces: Range[]): Uint8Array[] {
+  const bytes = rowBytes(table);
   return [
-    ...ranges(table, pieceBytes).map(({ first, rows }, p) => externalTensor(named(node, `table${p}`), table.dataType,
-      [rows, ...table.dims.slice(1)], { location: table.location, offset: table.offset + first * rowBytes, length: rows * rowBytes })),
-    ...constants.map(([name, dims, values]) => int64Tensor(name, dims, values)),
+    ...pieces.map(({ first, rows }, p) => externalTensor(named(node, `table${p}`), table.dataType,
+      [rows, ...table.dims.slice(1)], { location: table.location, offset: table.offset + first * bytes, length: rows * bytes })),
+    ...lookupConstants(node, pieces).map(([name, dims, values]) => int64Tensor(name, dims, values)),
   ];
 }
 
-function lookupConstants(node: GraphNode, table: ExternalTable, pieceBytes: number): [string, number[], number[]][] {
-  const pieces = ranges(table, pieceBytes);
+function lookupConstants(node: GraphNode, pieces: Range[]): [string, number[], number[]][] {
   return [
     [named(node, 'rows_per_piece'), [], [pieces[0].rows]],
     [named(node, 'last_start'), [], [pieces.at(-1)!.first]],
@@ -82,8 +89,7 @@ function lookupConstants(node: GraphNode, table: ExternalTable, pieceBytes: numb
   ];
 }
 
-function lookupInPieces({ node, table }: TableLookup, pieceBytes: number): Uint8Array[] {
-  const pieces = ranges(table, pieceBytes);
+function lookupInPieces({ node, table }: TableLookup, pieces: Range[]): Uint8Array[] {
   const ids = node.inputs[1];
   const n = (suffix: string) => named(node, suffix);
   const out: Uint8Array[] = [

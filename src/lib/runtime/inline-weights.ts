@@ -5,11 +5,11 @@
  * of a 571 MB q8 file at once); external data it reads from the bytes it is given straight into each tensor (or, on
  * WebGPU, into its GPU buffer), so the file is held once by us and once by the session.
  */
-import { concatBytes, fields, lengthDelimited, utf8, WIRE, type Field } from './protobuf-fields.ts';
+import { concatBytes, fields, lengthDelimited, WIRE, type Field } from './protobuf-fields.ts';
+import { externalDataFields } from './table-lookups.ts';
 
 /** onnx.proto: ModelProto.graph, GraphProto.initializer, TensorProto.raw_data / external_data / data_location. */
 const FIELD = { modelGraph: 7, graphInitializer: 5, rawData: 9, externalData: 13, dataLocation: 14 } as const;
-const EXTERNAL = 1;
 
 /** The name the file's own bytes are given to onnxruntime under (a name no model folder uses). */
 export const INLINE_WEIGHTS_PATH = 'inline-weights.bin';
@@ -64,10 +64,6 @@ function externalTensor(model: Uint8Array, tensor: Field, minBytes: number): Uin
     else kept.push(model.subarray(f.keyStart, f.end));
   }
   if (!raw || raw.value < minBytes) return null;
-  const entries = [['location', INLINE_WEIGHTS_PATH], ['offset', String(raw.start)], ['length', String(raw.value)]];
-  for (const [key, value] of entries) {
-    kept.push(lengthDelimited(FIELD.externalData, concatBytes([lengthDelimited(1, utf8(key)), lengthDelimited(2, utf8(value))])));
-  }
-  kept.push(Uint8Array.from([FIELD.dataLocation * 8 + WIRE.varint, EXTERNAL]));
+  kept.push(externalDataFields({ location: INLINE_WEIGHTS_PATH, offset: raw.start, length: raw.value }));
   return concatBytes(kept);
 }

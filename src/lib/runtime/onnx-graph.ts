@@ -5,14 +5,13 @@
  * run. A minimal protobuf walk: length-delimited fields (weights included) are skipped, never copied.
  */
 import { ModelLoadError } from '../errors.ts';
-import { fields, varint, WIRE, type Field } from './protobuf-fields.ts';
+import { fields, fieldText, varint, WIRE, type Field } from './protobuf-fields.ts';
 
 /** onnx.proto field numbers: ModelProto.graph, GraphProto.node / initializer, NodeProto.input / op_type, TensorProto.dims / name. */
 const FIELD = { modelGraph: 7, graphNode: 1, graphInitializer: 5, nodeInput: 1, nodeOpType: 4, tensorDims: 1, tensorName: 8 } as const;
 /** The ops that look rows up by `input_ids` (GatherBlockQuantized: a compact export's 4-bit tables). */
 const LOOKUPS: ReadonlySet<string> = new Set(['Gather', 'GatherBlockQuantized']);
 
-const text = (bytes: Uint8Array, f: Field) => new TextDecoder().decode(bytes.subarray(f.start, f.end));
 
 function firstDim(bytes: Uint8Array, f: Field): number | undefined {
   if (f.wire === WIRE.varint) return f.value;
@@ -38,15 +37,15 @@ export function graphVocabulary(model: Uint8Array): number | undefined {
         let op = '';
         const inputs: string[] = [];
         for (const n of fields(model, f.start, f.end)) {
-          if (n.number === FIELD.nodeOpType && n.wire === WIRE.bytes) op = text(model, n);
-          if (n.number === FIELD.nodeInput && n.wire === WIRE.bytes) inputs.push(text(model, n));
+          if (n.number === FIELD.nodeOpType && n.wire === WIRE.bytes) op = fieldText(model, n);
+          if (n.number === FIELD.nodeInput && n.wire === WIRE.bytes) inputs.push(fieldText(model, n));
         }
         if (LOOKUPS.has(op) && inputs[1] === 'input_ids') tables.push(inputs[0]);
       } else if (f.number === FIELD.graphInitializer) {
         let name = '';
         let dim: number | undefined;
         for (const t of fields(model, f.start, f.end)) {
-          if (t.number === FIELD.tensorName && t.wire === WIRE.bytes) name = text(model, t);
+          if (t.number === FIELD.tensorName && t.wire === WIRE.bytes) name = fieldText(model, t);
           if (t.number === FIELD.tensorDims && dim === undefined) dim = firstDim(model, t);
         }
         if (dim !== undefined) rows.set(name, dim);

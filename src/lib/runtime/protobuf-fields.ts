@@ -72,6 +72,9 @@ export function encodeVarint(value: number): number[] {
 
 export const utf8 = (text: string) => new TextEncoder().encode(text);
 
+/** A length-delimited field's bytes as text (names, op types). */
+export const fieldText = (bytes: Uint8Array, f: Field) => new TextDecoder().decode(bytes.subarray(f.start, f.end));
+
 /** A length-delimited field as written: key, length, body. */
 export function lengthDelimited(field: number, body: Uint8Array): Uint8Array {
   return concatBytes([Uint8Array.from([...encodeVarint(field * 8 + WIRE.bytes), ...encodeVarint(body.byteLength)]), body]);

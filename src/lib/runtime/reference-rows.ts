@@ -7,7 +7,7 @@
  * are the whole model's, bit for bit, for every row made of those tokens.
  */
 import { splitInlineWeights } from './inline-weights.ts';
-import { DATA_TYPE, externalTensor, findTableLookups, nodeProto, type TableLookup } from './table-lookups.ts';
+import { DATA_TYPE, externalTensor, findTableLookups, nodeProto, rowBytes, type TableLookup } from './table-lookups.ts';
 import { isOnDemand } from '../files/on-demand-bytes.ts';
 import type { ExternalDataFile } from './session.ts';
 
@@ -38,8 +38,8 @@ export function keepRows(model: Uint8Array, externalData: readonly ExternalDataF
   const files = split ? [...externalData, split.weights] : [...externalData];
   const found = findTableLookups(graph);
   const kept = [...ids].sort((a, b) => a - b);
-  if (!found?.lookups.length || kept.length === 0) return null;
-  if (found.lookups.some(({ table }) => kept[0] < 0 || kept.at(-1)! >= table.dims[0])) return null;
+  if (!found?.lookups.length || kept.length === 0 || kept[0] < 0) return null;
+  if (found.lookups.some(({ table }) => kept.at(-1)! >= table.dims[0])) return null;
   const source = (location: string) => files.find((f) => fileName(f.path) === fileName(location))?.data;
   if (found.lookups.some(({ table }) => !source(table.location))) return null;
 
@@ -49,10 +49,10 @@ export function keepRows(model: Uint8Array, externalData: readonly ExternalDataF
   const placed = new Map<TableLookup, { rowsAt: number; rowsLength: number; indexAt: number }>();
   for (const lookup of found.lookups) {
     const { table } = lookup;
-    const rowBytes = table.length / table.dims[0];
+    const width = rowBytes(table);
     const data = source(table.location)!;
-    const rows = new Uint8Array(kept.length * rowBytes);
-    kept.forEach((id, i) => rows.set(data.subarray(table.offset + id * rowBytes, table.offset + (id + 1) * rowBytes), i * rowBytes));
+    const rows = new Uint8Array(kept.length * width);
+    kept.forEach((id, i) => rows.set(data.subarray(table.offset + id * width, table.offset + (id + 1) * width), i * width));
     const index = new Int32Array(table.dims[0]);
     kept.forEach((id, i) => (index[id] = i));
     placed.set(lookup, { rowsAt: size, rowsLength: rows.byteLength, indexAt: size + rows.byteLength });

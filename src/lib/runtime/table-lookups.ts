@@ -5,7 +5,7 @@
  * of rows at a time) and reference-rows.ts (the self-check's reference keeps only the rows its pairs use). A minimal
  * protobuf walk and writer: weights are located, never copied.
  */
-import { concatBytes, fields, lengthDelimited, utf8, varint, varintField, WIRE, type Field } from './protobuf-fields.ts';
+import { concatBytes, fields, fieldText, lengthDelimited, utf8, varint, varintField, WIRE, type Field } from './protobuf-fields.ts';
 
 /** onnx.proto field numbers. */
 const MODEL = { graph: 7, opsetImport: 8 } as const;
@@ -43,6 +43,9 @@ export interface ExternalTable {
   length: number;
 }
 
+/** Bytes of one row (whole rows: the lookups found divide evenly). */
+export const rowBytes = (table: ExternalTable) => table.length / table.dims[0];
+
 export interface TableLookup {
   node: GraphNode;
   table: ExternalTable;
@@ -59,8 +62,6 @@ export interface LookupGraph {
   /** The model with `lookups` (a subset of this graph's) rewritten; everything else as it was, byte for byte. */
   rewrite(chosen: readonly TableLookup[], rewrite: LookupRewrite): Uint8Array;
 }
-
-const text = (bytes: Uint8Array, f: Field) => new TextDecoder().decode(bytes.subarray(f.start, f.end));
 
 /**
  * The graph's lookups of a table by `input_ids` that can be rewritten: the table external, used by that node alone,
@@ -120,7 +121,7 @@ function defaultOpset(model: Uint8Array, top: Field[]): number {
     let domain = '';
     let version = 0;
     for (const o of fields(model, f.start, f.end)) {
-      if (o.number === OPSET.domain && o.wire === WIRE.bytes) domain = text(model, o);
+      if (o.number === OPSET.domain && o.wire === WIRE.bytes) domain = fieldText(model, o);
       if (o.number === OPSET.version && o.wire === WIRE.varint) version = o.value;
     }
     if (domain === '' || domain === 'ai.onnx') return version;
@@ -132,15 +133,15 @@ function readNode(model: Uint8Array, field: Field): GraphNode {
   const node: GraphNode = { field, op: '', domain: '', inputs: [], outputs: [] };
   for (const f of fields(model, field.start, field.end)) {
     if (f.wire !== WIRE.bytes) continue;
-    if (f.number === NODE.opType) node.op = text(model, f);
-    else if (f.number === NODE.domain) node.domain = text(model, f);
-    else if (f.number === NODE.input) node.inputs.push(text(model, f));
-    else if (f.number === NODE.output) node.outputs.push(text(model, f));
+    if (f.number === NODE.opType) node.op = fieldText(model, f);
+    else if (f.number === NODE.domain) node.domain = fieldText(model, f);
+    else if (f.number === NODE.input) node.inputs.push(fieldText(model, f));
+    else if (f.number === NODE.output) node.outputs.push(fieldText(model, f));
     else if (f.number === NODE.attribute) {
       let name = '';
       let value: number | undefined;
       for (const a of fields(model, f.start, f.end)) {
-        if (a.number === ATTRIBUTE.name && a.wire === WIRE.bytes) name = text(model, a);
+        if (a.number === ATTRIBUTE.name && a.wire === WIRE.bytes) name = fieldText(model, a);
         if (a.number === ATTRIBUTE.i && a.wire === WIRE.varint) value = a.value; // a negative axis reads as > 2⁵³: not 0
       }
       if (name === 'axis' && value !== undefined) node.axis = value;
@@ -152,7 +153,7 @@ function readNode(model: Uint8Array, field: Field): GraphNode {
 /** ValueInfoProto.name is field 1. */
 function valueInfoName(model: Uint8Array, field: Field): string {
   const name = [...fields(model, field.start, field.end)].find((f) => f.number === 1 && f.wire === WIRE.bytes);
-  return name ? text(model, name) : '';
+  return name ? fieldText(model, name) : '';
 }
 
 function readExternalTable(model: Uint8Array, field: Field): ExternalTable | null {
@@ -162,7 +163,7 @@ function readExternalTable(model: Uint8Array, field: Field): ExternalTable | nul
   const dims: number[] = [];
   const entries = new Map<string, string>();
   for (const f of fields(model, field.start, field.end)) {
-    if (f.number === TENSOR.name && f.wire === WIRE.bytes) name = text(model, f);
+    if (f.number === TENSOR.name && f.wire === WIRE.bytes) name = fieldText(model, f);
     else if (f.number === TENSOR.dataType && f.wire === WIRE.varint) dataType = f.value;
     else if (f.number === TENSOR.dataLocation && f.wire === WIRE.varint) external = f.value === EXTERNAL;
     else if (f.number === TENSOR.dims && f.wire === WIRE.varint) dims.push(f.value);
@@ -176,8 +177,8 @@ function readExternalTable(model: Uint8Array, field: Field): ExternalTable | nul
       let key = '';
       let value = '';
       for (const e of fields(model, f.start, f.end)) {
-        if (e.number === ENTRY.key && e.wire === WIRE.bytes) key = text(model, e);
-        if (e.number === ENTRY.value && e.wire === WIRE.bytes) value = text(model, e);
+        if (e.number === ENTRY.key && e.wire === WIRE.bytes) key = fieldText(model, e);
+        if (e.number === ENTRY.value && e.wire === WIRE.bytes) value = fieldText(model, e);
       }
       entries.set(key, value);
     }
@@ -203,16 +204,22 @@ export function nodeProto(op: string, inputs: string[], outputs: string[], name:
   ]);
 }
 
+/** Where an external tensor's bytes lie, as a TensorProto writes it: its external_data entries and data_location. */
+export function externalDataFields(at: { location: string; offset: number; length: number }): Uint8Array {
+  return concatBytes([
+    ...Object.entries(at).map(([key, value]) => lengthDelimited(TENSOR.externalData,
+      concatBytes([lengthDelimited(ENTRY.key, utf8(key)), lengthDelimited(ENTRY.value, utf8(String(value)))]))),
+    varintField(TENSOR.dataLocation, EXTERNAL),
+  ]);
+}
+
 /** An initializer whose bytes lie in external data. */
 export function externalTensor(name: string, dataType: number, dims: number[], at: { location: string; offset: number; length: number }): Uint8Array {
-  const entries = Object.entries(at).map(([key, value]) => lengthDelimited(TENSOR.externalData,
-    concatBytes([lengthDelimited(ENTRY.key, utf8(key)), lengthDelimited(ENTRY.value, utf8(String(value)))])));
   return concatBytes([
     ...dims.map((d) => varintField(TENSOR.dims, d)),
     varintField(TENSOR.dataType, dataType),
     lengthDelimited(TENSOR.name, utf8(name)),
-    ...entries,
-    varintField(TENSOR.dataLocation, EXTERNAL),
+    externalDataFields(at),
   ]);
 }
 
